@@ -1,0 +1,112 @@
+"""Application factory: one FastAPI app serving /api/v1, the public portal and the console."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from xinyong import __version__
+from xinyong.config import Settings, get_settings
+from xinyong.crypto import Keyring
+from xinyong.db import make_engine, make_session_factory, unit_of_work
+from xinyong.errors import XinyongError
+from xinyong.logs import configure_logging, get_logger
+from xinyong.system.service import load_keyring
+
+log = get_logger(__name__)
+
+API_DESCRIPTION = """
+公共信用信息平台接口。所有错误以 JSON 返回:`{"error": 代码, "detail": 中文说明}`。
+业务系统调用需在请求头 `Authorization: Bearer <API密钥>` 或 `X-API-Key` 中提供密钥;公开查询无需密钥。
+"""
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _error_response(request: Request, status: int, code: str, detail: str) -> Any:
+    if _wants_json(request):
+        return JSONResponse({"error": code, "detail": detail}, status_code=status)
+    from xinyong.web import render
+
+    return render(request, "error.html", {"status": status, "code": code, "detail": detail}, status_code=status)
+
+
+HTTP_MESSAGES = {404: ("not_found", "页面不存在"), 405: ("method_not_allowed", "不支持该请求方法")}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Render every error as JSON under /api and as a Chinese page elsewhere."""
+
+    @app.exception_handler(XinyongError)
+    async def _xinyong(request: Request, exc: XinyongError) -> Any:
+        return _error_response(request, exc.status, exc.code, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Any:
+        parts = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path"))
+            parts.append(f"{where}: {err.get('msg')}" if where else str(err.get("msg")))
+        return _error_response(request, 422, "invalid_input", "请求参数有误:" + ";".join(parts))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Any:
+        code, text = HTTP_MESSAGES.get(exc.status_code, ("http_error", str(exc.detail)))
+        return _error_response(request, exc.status_code, code, text)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Any:
+        log.exception("unhandled_error", path=request.url.path)
+        return _error_response(request, 500, "internal_error", "系统内部错误,已记录,请稍后再试")
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    engine: Engine | None = None,
+    session_factory: sessionmaker[Session] | None = None,
+    keyring: Keyring | None = None,
+) -> FastAPI:
+    """Build the app; refuses to start when the encryption key is missing or wrong."""
+    settings = settings or get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    if session_factory is None:
+        engine = engine or make_engine(settings.database_url)
+        session_factory = make_session_factory(engine)
+    if keyring is None:
+        with unit_of_work(session_factory) as session:
+            keyring = load_keyring(session, settings)
+
+    app = FastAPI(
+        title=f"{settings.platform_name} API", version=__version__, description=API_DESCRIPTION,
+        docs_url="/docs", redoc_url=None, openapi_url="/api/v1/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.session_factory = session_factory
+    app.state.keyring = keyring
+    install_error_handlers(app)
+
+    from pathlib import Path
+
+    from xinyong.accounts import portal as accounts_portal
+    from xinyong.catalog import api as catalog_api
+    from xinyong.portal import routes as portal_routes
+    from xinyong.subjects import api as subjects_api
+    from xinyong.subjects import portal as subjects_portal
+
+    app.include_router(subjects_api.router, prefix="/api/v1")
+    app.include_router(catalog_api.router, prefix="/api/v1")
+    app.include_router(portal_routes.router)
+    app.include_router(subjects_portal.router)
+    app.include_router(accounts_portal.router)
+    app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "portal" / "static")), name="static")
+    return app

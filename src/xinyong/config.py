@@ -1,0 +1,41 @@
+"""Typed settings, read from XINYONG_* environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob of the platform; each field is XINYONG_<NAME> in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="XINYONG_", extra="ignore")
+
+    database_url: str = Field(
+        "sqlite:///./xinyong.db", description="SQLAlchemy URL: SQLite file or postgresql://"
+    )
+    key_file: Path = Field(
+        Path("./xinyong.key"), description="file with the encryption, lookup and session keys"
+    )
+    master_key: SecretStr | None = Field(
+        None, description="keys as the key file's JSON text; overrides key_file when set"
+    )
+    platform_name: str = Field("公共信用信息平台", description="title shown on the portal")
+    region_name: str = Field("示范市", description="the city, district or province served")
+    holiday_dir: Path | None = Field(None, description="folder of holiday YAML files for years after 2026")
+    calendar_weekends_fallback: bool = Field(
+        False, description="treat unknown years as weekends-only instead of refusing"
+    )
+    session_hours: int = Field(8, ge=1, le=72, description="console login session lifetime")
+    log_json: bool = Field(False, description="log as JSON lines instead of console text")
+    log_level: str = Field("INFO")
+    search_limit: int = Field(20, ge=1, le=100, description="results per public search")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return settings read once from the environment."""
+    return Settings()

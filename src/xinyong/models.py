@@ -1,0 +1,18 @@
+"""Import every ORM model so the metadata (and Alembic) sees all tables."""
+
+from __future__ import annotations
+
+from xinyong.accounts.models import ApiKey, LoginSession, User
+from xinyong.audit.models import AuditEvent, StateTransition
+from xinyong.catalog.models import CatalogField, RecordType
+from xinyong.db import Base
+from xinyong.departments.models import Department
+from xinyong.records.models import CreditRecord
+from xinyong.subjects.models import OccupationalGroup, Subject, SubjectOccupation
+from xinyong.system.models import SystemValue
+
+__all__ = [
+    "ApiKey", "AuditEvent", "Base", "CatalogField", "CreditRecord", "Department", "LoginSession",
+    "OccupationalGroup", "RecordType", "StateTransition", "Subject", "SubjectOccupation",
+    "SystemValue", "User",
+]
