@@ -418,8 +418,12 @@ def default_calendar(
 
 @lru_cache(maxsize=1)
 def get_default_calendar() -> WorkingCalendar:
-    """Return the cached calendar built from the shipped holiday directory."""
-    return default_calendar()
+    """Return the cached calendar: chinese-calendar plus the configured holiday directory."""
+    from xinyong.config import get_settings
+
+    settings = get_settings()
+    directory = settings.holiday_dir if settings.holiday_dir.is_dir() else None
+    return default_calendar(directory, settings.calendar_weekends_fallback)
 
 
 def reset_default_calendar() -> None:

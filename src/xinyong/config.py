@@ -25,7 +25,7 @@ class Settings(BaseSettings):
     )
     platform_name: str = Field("公共信用信息平台", description="title shown on the portal")
     region_name: str = Field("示范市", description="the city, district or province served")
-    holiday_dir: Path | None = Field(None, description="folder of holiday YAML files for years after 2026")
+    holiday_dir: Path = Field(Path("./holidays"), description="folder of holiday YAML files loaded with xinyong calendar load")
     calendar_weekends_fallback: bool = Field(
         False, description="treat unknown years as weekends-only instead of refusing"
     )

@@ -139,7 +139,8 @@ def test_xzcf_has_exactly_the_fourteen_required_fields() -> None:
     }
     assert xzcf.field_map["CF_XDR_LB"].enum == ("法人及非法人组织", "自然人", "个体工商户")
     assert xzcf.field_map["CF_CFLB"].enum == (
-        "警告", "通报批评", "罚款", "没收违法所得", "没收非法财物", "暂扣许可证件", "降低资质等级", "吊销许可证件",
+        "警告", "通报批评", "罚款", "没收违法所得", "没收非法财物", "暂扣许可证件", "降低资质等级",
+        "吊销许可证件",
         "限制开展生产经营活动", "责令停产停业", "责令关闭", "限制从业", "行政拘留", "其他")
     assert xzcf.field_map["CF_NR_FK"].type is FieldType.MONEY
     assert xzcf.field_map["CF_XDR_ZJHM"].required_if.values == ("自然人",)
@@ -156,7 +157,8 @@ def test_xzcf_severity_and_display() -> None:
     assert xzcf.classify({}) is SeverityClass.GENERAL
     assert not xzcf.is_published(SeverityClass.MINOR) and xzcf.is_published(SeverityClass.SERIOUS)
     rules = {c: (r.min_months, r.max_months) for c, r in xzcf.display.items()}
-    assert rules == {SeverityClass.MINOR: (None, 3), SeverityClass.GENERAL: (3, 12), SeverityClass.SERIOUS: (12, 36)}
+    assert rules == {
+        SeverityClass.MINOR: (None, 3), SeverityClass.GENERAL: (3, 12), SeverityClass.SERIOUS: (12, 36)}
 
 
 def test_other_shipped_types() -> None:
@@ -164,8 +166,10 @@ def test_other_shipped_types() -> None:
     xzxk = defs["xzxk"]
     assert not xzxk.adverse and xzxk.display[SeverityClass.GENERAL].until_field == "XK_YXQZI"
     assert xzxk.field_map["XK_ZT"].enum == ("有效", "无效")
-    assert defs["xycn"].field_map["CN_LX"].enum == ("审批替代型", "容缺受理型", "证明事项型", "信用修复型", "行业自律型", "主动型")
-    assert defs["zwsx"].openness is Openness.CONDITIONAL and not defs["zwsx"].is_published(SeverityClass.SERIOUS)
+    assert defs["xycn"].field_map["CN_LX"].enum == (
+        "审批替代型", "容缺受理型", "证明事项型", "信用修复型", "行业自律型", "主动型")
+    zwsx = defs["zwsx"]
+    assert zwsx.openness is Openness.CONDITIONAL and not zwsx.is_published(SeverityClass.SERIOUS)
     assert defs["zwsx"].classify({"ZW_YZCD": "严重"}) is SeverityClass.SERIOUS
     assert defs["sxbzxr"].adverse and defs["sxbzxr"].severity.default is SeverityClass.SERIOUS
     assert not defs["bzjl"].adverse
@@ -179,58 +183,70 @@ def test_model_dump_validates_back() -> None:
 
 # --- refusals, each with the line of the offending node ------------------------------------------
 
+RULE = "    - {field: CFLB, any_of: [警告], class: 轻微}\n"
+ZJLX_IF = "    required_if: {field: LB, equals: 自然人}\n"
+GENERAL = "{min_months: 3, max_months: 12}"
+# case: (snippet of GOOD, its replacement, part of the expected message); "#<-" marks the expected line.
 BAD_CASES = {
-    "unknown field key": (edit("    max_length: 64\n", "    lenght: 64 #<-\n"), "未知字段 'lenght'"),
-    "unknown top-level key": (edit("category: 测试\n", "category: 测试\ncolour: red #<-\n"), "未知字段 'colour'"),
-    "max_length not a number": (edit("    max_length: 64\n", '    max_length: "abc" #<-\n'), "应为整数"),
-    "max_length quoted number": (edit("    max_length: 64\n", '    max_length: "64" #<-\n'), "应为整数"),
-    "required not a boolean": (edit("    required: true\n  - code: LB", '    required: "yes" #<-\n  - code: LB'),
+    "unknown field key": ("    max_length: 64\n", "    lenght: 64 #<-\n", "未知字段 'lenght'"),
+    "unknown top-level key": ("category: 测试\n", "category: 测试\ncolour: red #<-\n", "未知字段 'colour'"),
+    "max_length not a number": ("    max_length: 64\n", '    max_length: "abc" #<-\n', "应为整数"),
+    "max_length quoted number": ("    max_length: 64\n", '    max_length: "64" #<-\n', "应为整数"),
+    "required not a boolean": ("    required: true\n  - code: LB", '    required: "yes" #<-\n  - code: LB',
                                "true 或 false"),
-    "openness not allowed": (edit("openness: 公开\n", "openness: 半公开 #<-\n"), "'openness' 的取值 '半公开' 无效"),
-    "field type unknown": (edit("    type: date\n", "    type: datetime #<-\n"), "'type' 的取值"),
-    "severity class unknown": (edit("class: 轻微}", "class: 特别轻微} #<-"), "'class' 的取值"),
-    "display class unknown": (edit("  一般: {min_months: 3, max_months: 12}\n", "  普通: {min_months: 3, max_months: 12} #<-\n"),
-                              "'普通' 无效"),
-    "subject kind unknown": (edit("subject_kinds: [法人及非法人组织, 自然人]", "subject_kinds: [法人, 自然人] #<-"),
+    "required YAML 1.1 yes": ("    required: true\n  - code: LB", "    required: yes #<-\n  - code: LB",
+                              "true 或 false"),
+    "openness not allowed": ("openness: 公开\n", "openness: 半公开 #<-\n", "'openness' 的取值 '半公开' 无效"),
+    "field type unknown": ("    type: date\n", "    type: datetime #<-\n", "'type' 的取值"),
+    "severity class unknown": ("class: 轻微}", "class: 特别轻微} #<-", "'class' 的取值"),
+    "display class unknown": (f"  一般: {GENERAL}\n", f"  普通: {GENERAL} #<-\n", "'普通' 无效"),
+    "subject kind unknown": ("自然人]\nnatural_key", "自然人, 法人] #<-\nnatural_key",
                              "'subject_kinds' 的取值 '法人' 无效"),
-    "version unquoted": (edit('version: "2021"', "version: 2021 #<-"), "'version' 应为文本"),
-    "catalogue code pattern": (edit("code: demo\n", "code: Demo-1 #<-\n"), "格式不符"),
-    "duplicate field code": (edit("  - code: WSH\n", "  - code: MC #<-\n"), "字段代码 'MC' 重复"),
-    "duplicate label": (edit("    label: 文书号\n", "    label: 名称 #<-\n"), "名称 '名称' 已被字段 'MC' 使用"),
-    "natural key unknown": (edit("  - WSH\n", "  - WSH\n  - WSH2 #<-\n"), "不存在的字段 'WSH2'"),
-    "decision date unknown": (edit("decision_date_field: JDRQ", "decision_date_field: RQ #<-"), "不存在的字段 'RQ'"),
-    "decision date not a date": (edit("decision_date_field: JDRQ", "decision_date_field: WSH #<-"), "类型应为 date"),
-    "severity field unknown": (edit("{field: CFLB, any_of", "{field: CFLX, any_of"), "不存在的字段 'CFLX'"),
-    "severity value not in enum": (edit("any_of: [警告]", "any_of: [训诫]"), "'训诫' 不是字段 'CFLB' 的取值"),
-    "required_if field unknown": (edit("{field: LB, equals: 自然人}", "{field: XDR_LB, equals: 自然人} #<-"),
+    "version unquoted": ('version: "2021"', "version: 2021 #<-", "'version' 应为文本"),
+    "catalogue code pattern": ("code: demo\n", "code: Demo-1 #<-\n", "格式不符"),
+    "duplicate field code": ("  - code: WSH\n", "  - code: MC #<-\n", "字段代码 'MC' 重复"),
+    "duplicate label": ("    label: 文书号\n", "    label: 名称 #<-\n", "名称 '名称' 已被字段 'MC' 使用"),
+    "natural key unknown": ("  - WSH\n", "  - WSH\n  - WSH2 #<-\n", "不存在的字段 'WSH2'"),
+    "decision date unknown": ("_field: JDRQ", "_field: RQ #<-", "不存在的字段 'RQ'"),
+    "decision date not a date": ("_field: JDRQ", "_field: WSH #<-", "类型应为 date"),
+    "severity field unknown": (RULE, RULE.replace("CFLB", "CFLX")[:-1] + " #<-\n", "不存在的字段 'CFLX'"),
+    "severity value not in enum": (RULE, RULE.replace("警告", "训诫")[:-1] + " #<-\n",
+                                   "'训诫' 不是字段 'CFLB' 的取值"),
+    "required_if field unknown": (ZJLX_IF, ZJLX_IF.replace("LB", "XDR_LB")[:-1] + " #<-\n",
                                   "不存在的字段 'XDR_LB'"),
-    "required_if value not in enum": (edit("equals: 自然人}", "equals: 个人} #<-"), "'个人' 不是字段 'LB' 的取值"),
-    "enum without values": (edit("    type: enum\n    enum: [法人及非法人组织, 自然人]\n", "    type: enum #<-\n"),
+    "required_if value not in enum": (ZJLX_IF, ZJLX_IF.replace("自然人", "个人")[:-1] + " #<-\n",
+                                      "'个人' 不是字段 'LB' 的取值"),
+    "required and required_if": (ZJLX_IF, "    required: true\n" + ZJLX_IF[:-1] + " #<-\n", "不能同时设置"),
+    "required_if without values": (ZJLX_IF, "    required_if: {field: LB} #<-\n", "equals 或 any_of"),
+    "enum without values": ("    type: enum\n    enum: [法人及非法人组织, 自然人]\n", "    type: enum #<-\n",
                             "必须给出非空的 enum 取值"),
-    "enum on a non-enum field": (edit("    type: date\n", "    type: date\n    enum: [a] #<-\n"), "只有 enum 类型"),
-    "id_number without its document type": (edit("    document_type_field: ZJLX\n", ""), "document_type_field"),
-    "string without max_length": (edit("    type: string\n    max_length: 64\n", "    type: string #<-\n"),
+    "enum on a non-enum field": ("    type: date\n", "    type: date\n    enum: [a] #<-\n", "只有 enum 类型"),
+    "id_number without its document type": ("    document_type_field: ZJLX\n", "", "document_type_field"),
+    "string without max_length": ("    type: string\n    max_length: 64\n", "    type: string #<-\n",
                                   "必须设置 max_length"),
-    "display rule missing": (edit("  轻微: {publish: false, max_months: 3}\n", ""), "缺少失信程度 '轻微'"),
-    "display min above max": (edit("{min_months: 3, max_months: 12}", "{min_months: 13, max_months: 12} #<-"),
-                              "min_months 大于 max_months"),
-    "published class never ends": (edit("{min_months: 3, max_months: 12}", "{min_months: 3} #<-"), "max_months"),
-    "duplicate YAML key at top": (edit("category: 测试\n", "category: 测试\nname: 又一个名称 #<-\n"), "重复的键 'name'"),
-    "duplicate YAML key in a field": (edit("    label: 文书号\n", "    label: 文书号\n    label: 文号 #<-\n"),
+    "display rule missing": ("  轻微: {publish: false, max_months: 3}\n", "", "缺少失信程度 '轻微'"),
+    "display min above max": (GENERAL, "{min_months: 13, max_months: 12} #<-", "min_months 大于 max_months"),
+    "published class never ends": (GENERAL, "{min_months: 3} #<-", "max_months"),
+    "until_field not a date": (GENERAL, "{max_months: 12, until_field: WSH} #<-", "类型应为 date"),
+    "legacy target unknown": ("fields:\n", "legacy_fields: {OLD: MC2} #<-\nfields:\n", "不存在的字段 'MC2'"),
+    "legacy code clashes": ("fields:\n", "legacy_fields: {WSH: MC} #<-\nfields:\n",
+                            "旧字段代码 'WSH' 与现行字段冲突"),
+    "duplicate YAML key at top": ("category: 测试\n", "category: 测试\nname: 又一 #<-\n", "重复的键 'name'"),
+    "duplicate YAML key in a field": ("    label: 文书号\n", "    label: 文书号\n    label: 文号 #<-\n",
                                       "重复的键 'label'"),
-    "malformed YAML": (edit("subject_kinds: [法人及非法人组织, 自然人]\n", "subject_kinds: [法人及非法人组织, 自然人\n"),
-                       "YAML 格式错误"),
+    "malformed YAML": ("自然人]\nnatural_key", "自然人\nnatural_key", "YAML 格式错误"),
 }
-# Cases whose offending line is found by content rather than a marker (a marker would change the YAML).
+# Where a marker cannot go on the offending line, the line is found by its content.
 FIND = {
-    "severity field unknown": "CFLX", "severity value not in enum": "训诫", "malformed YAML": "natural_key:",
-    "id_number without its document type": "type: id_number", "display rule missing": "display:",
+    "malformed YAML": "natural_key:", "id_number without its document type": "type: id_number",
+    "display rule missing": "display:",
 }
 
 
 @pytest.mark.parametrize("case", sorted(BAD_CASES))
 def test_bad_input_is_refused_with_file_and_line(case: str) -> None:
-    text, expected = BAD_CASES[case]
+    old, new, expected = BAD_CASES[case]
+    text = edit(old, new)
     err = refused(text)
     assert expected in err.message
     assert err.line == line_of(text, FIND.get(case, "#<-"))
@@ -269,11 +285,6 @@ def test_duplicate_catalogue_codes_across_files_name_both() -> None:
     check_unique([first, parse_definition_text(edit("code: demo\n", "code: demo2\n"), "c.yaml")])
 
 
-def test_yaml_one_one_booleans_stay_text() -> None:
-    err = refused(edit("    required: true\n  - code: LB", "    required: yes #<-\n  - code: LB"))
-    assert "true 或 false" in err.message
-
-
 def test_document_types_come_from_the_kernel() -> None:
     assert "居民身份证" in DOCUMENT_TYPES and "护照" in DOCUMENT_TYPES
 
@@ -285,7 +296,8 @@ def test_occupational_groups_match_the_seed() -> None:
     assert len(groups) == 29 and [g.no for g in groups] == list(range(1, 30))
     assert len({g.code for g in groups}) == 29 and len({g.name for g in groups}) == 29
     by_no = {g.no: g for g in groups}
-    assert (by_no[1].code, by_no[1].name, by_no[1].lead_department) == ("gwy", "公务员", "市委组织部、市公务员管理局")
+    first = by_no[1]
+    assert (first.code, first.name, first.lead_department) == ("gwy", "公务员", "市委组织部、市公务员管理局")
     assert by_no[7].name == "执业药师(从业药师)"
     assert by_no[10].lead_department == "常州市税务局"
     assert by_no[17].lead_department == "市地方金融监督管理局、人民银行常州市中心支行、常州银监分局"
@@ -295,7 +307,8 @@ def test_occupational_groups_match_the_seed() -> None:
 
 
 def _groups_text(count: int = 29) -> str:
-    return "".join(f"- {{no: {i}, code: g{i}, name: 人群{i}, lead_department: 市某局}}\n" for i in range(1, count + 1))
+    row = "- {{no: {i}, code: g{i}, name: 人群{i}, lead_department: 市某局}}\n"
+    return "".join(row.format(i=i) for i in range(1, count + 1))
 
 
 def test_occupational_groups_are_checked() -> None:

@@ -1,4 +1,4 @@
-"""Information catalogue (信用信息目录): record-type definitions parsed from YAML, refused with file and line."""
+"""Information catalogue (信用信息目录): record types parsed from YAML, refused with file and line."""
 
 from __future__ import annotations
 
@@ -8,16 +8,16 @@ from enum import StrEnum
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictBool, StrictInt, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter, ValidationError
 
 from xinyong.codes import DocumentType
 from xinyong.errors import InvalidInput
 
 SubjectKind = Literal["法人及非法人组织", "个体工商户", "自然人", "政府机构"]
-SUBJECT_KINDS: tuple[str, ...] = ("法人及非法人组织", "个体工商户", "自然人", "政府机构")
+SUBJECT_KINDS: tuple[str, ...] = get_args(SubjectKind)
 DOCUMENT_TYPES: tuple[str, ...] = tuple(t.value for t in DocumentType)  # values of every document_type field
 MONEY_UNIT = "万元"
 MONEY_DECIMALS = 6
@@ -27,7 +27,8 @@ OCCUPATIONAL_GROUP_COUNT = 29
 CatalogCode = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,31}$")]
 FieldCode = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]{0,63}$")]
 Text = Annotated[str, Field(min_length=1)]
-Months = Annotated[StrictInt, Field(ge=0, le=1200)]
+Months = Annotated[int, Field(strict=True, ge=0, le=1200)]
+Flag = Annotated[bool, Field(strict=True)]
 
 
 class CatalogDefinitionError(InvalidInput):
@@ -64,7 +65,7 @@ class SeverityClass(StrEnum):
 
 
 class FieldType(StrEnum):
-    """Value type of a field; money is 万元 with at most 6 decimals, id_number pairs with a document_type field."""
+    """Field value type; money is 万元 with ≤ 6 decimals, id_number pairs with a document_type field."""
 
     STRING = "string"
     TEXT = "text"
@@ -104,12 +105,12 @@ class FieldDefinition(_Model):
     code: FieldCode
     label: Text
     type: FieldType
-    max_length: Annotated[StrictInt, Field(gt=0)] | None = None
-    required: StrictBool = False
+    max_length: Annotated[int, Field(strict=True, gt=0)] | None = None
+    required: Flag = False
     required_if: RequiredIf | None = None
-    personal: StrictBool = False
+    personal: Flag = False
     enum: tuple[Text, ...] = ()
-    multi: StrictBool = False
+    multi: Flag = False
     document_type_field: FieldCode | None = None
     legacy_codes: tuple[Text, ...] = ()
     description: str = ""
@@ -135,7 +136,7 @@ class Severity(_Model):
 class DisplayRule(_Model):
     """Display period of one class: months from the decision date, optionally ending at a date field."""
 
-    publish: StrictBool = True
+    publish: Flag = True
     min_months: Months | None = None
     max_months: Months | None = None
     until_field: FieldCode | None = None
@@ -149,7 +150,7 @@ class RecordTypeDefinition(_Model):
     version: Text
     category: Text
     openness: Openness
-    adverse: StrictBool
+    adverse: Flag
     subject_kinds: Annotated[tuple[SubjectKind, ...], Field(min_length=1)]
     natural_key: Annotated[tuple[FieldCode, ...], Field(min_length=1)]
     decision_date_field: FieldCode
@@ -196,7 +197,7 @@ class RecordTypeDefinition(_Model):
         return out
 
     def classify(self, record: Mapping[str, Any]) -> SeverityClass:
-        """Severity class of a record: each rule-field value gets its first matching rule's class or the default; the most severe wins."""
+        """Severity class of a record: the worst over its rule-field values, unmatched ones as default."""
         classes: list[SeverityClass] = []
         for code in dict.fromkeys(r.field for r in self.severity.rules):
             for value in _split(record.get(code), self.field_map[code].multi):
@@ -213,7 +214,7 @@ class RecordTypeDefinition(_Model):
 class OccupationalGroup(_Model):
     """One of the 29 key occupational groups (重点人群) and its lead department."""
 
-    no: Annotated[StrictInt, Field(ge=1)]
+    no: Annotated[int, Field(strict=True, ge=1)]
     code: CatalogCode
     name: Text
     lead_department: Text
@@ -231,23 +232,29 @@ def _split(value: Any, multi: bool) -> list[str]:
 # --- YAML with line numbers -------------------------------------------------------------------
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader with YAML 1.2 booleans (true/false only), so keys like `no:` and values like `yes` stay text."""
+    """SafeLoader with YAML 1.2 booleans and no implicit dates, so `no:`, `yes` and 2021-01-01 stay text."""
 
 
+_IMPLICIT_OFF = ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    first: [(tag, rx) for tag, rx in resolvers if tag not in _IMPLICIT_OFF]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+
+
+def _yaml_refusal(what: str, exc: yaml.YAMLError, source: str) -> CatalogDefinitionError:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    problem = getattr(exc, "problem", None) or exc
+    return CatalogDefinitionError(f"{what}：{problem}", source, mark.line + 1 if mark else None)
 
 
 def _compose(text: str, source: str) -> yaml.Node:
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        problem = getattr(exc, "problem", None) or exc
-        raise CatalogDefinitionError(f"YAML 格式错误：{problem}", source, mark.line + 1 if mark else None) from exc
+        raise _yaml_refusal("YAML 格式错误", exc, source) from exc
     if root is None:
         raise CatalogDefinitionError("文件为空", source, 1)
     _refuse_duplicate_keys(root, source)
@@ -317,9 +324,8 @@ def _message(err: Mapping[str, Any]) -> str:
 def _validate(adapter: TypeAdapter[Any], root: yaml.Node, source: str) -> Any:
     try:
         data = yaml.constructor.SafeConstructor().construct_document(root)
-    except (yaml.YAMLError, ValueError) as exc:  # e.g. an impossible date such as 2021-13-01
-        mark = getattr(exc, "problem_mark", None)
-        raise CatalogDefinitionError(f"无法解析的值：{exc}", source, mark.line + 1 if mark else None) from exc
+    except yaml.YAMLError as exc:  # e.g. an explicit tag the safe loader refuses
+        raise _yaml_refusal("无法解析的值", exc, source) from exc
     try:
         return adapter.validate_python(data)
     except ValidationError as exc:
@@ -381,16 +387,18 @@ class _Checker:
         rules = (  # (refused?, key the error points at, message)
             (is_enum and not f.enum, "type", f"字段 '{c}' 为 enum 类型，必须给出非空的 enum 取值"),
             (len(set(f.enum)) != len(f.enum), "enum", f"字段 '{c}' 的 enum 取值有重复"),
-            (not is_enum and bool(f.enum), "enum", f"只有 enum 类型的字段可以设置 enum（'{c}' 为 {f.type.value}）"),
+            (not is_enum and bool(f.enum), "enum", f"只有 enum 类型的字段可以设置 enum（'{c}'）"),
             (f.multi and not is_enum, "multi", f"只有 enum 类型的字段可以设置 multi（'{c}'）"),
             (f.max_length is not None and f.type not in _LENGTH_TYPES, "max_length",
              f"{f.type.value} 类型的字段不能设置 max_length（'{c}'）"),
-            (f.type is FieldType.STRING and f.max_length is None, "type", f"string 类型的字段必须设置 max_length（'{c}'）"),
+            (f.type is FieldType.STRING and f.max_length is None, "type",
+             f"string 类型的字段必须设置 max_length（'{c}'）"),
             (f.type is FieldType.ID_NUMBER and f.document_type_field is None, "type",
              f"id_number 类型的字段必须用 document_type_field 指明证件类型字段（'{c}'）"),
             (f.type is not FieldType.ID_NUMBER and f.document_type_field is not None, "document_type_field",
              f"只有 id_number 类型的字段可以设置 document_type_field（'{c}'）"),
-            (f.required and f.required_if is not None, "required_if", f"字段 '{c}' 不能同时设置 required 与 required_if"),
+            (f.required and f.required_if is not None, "required_if",
+             f"字段 '{c}' 不能同时设置 required 与 required_if"),
             (f.required_if is not None and (f.required_if.equals is None) == (f.required_if.any_of is None),
              "required_if", "required_if 须且只须给出 equals 或 any_of 之一"),
         )
@@ -419,7 +427,8 @@ class _Checker:
                 self.fail(f"缺少失信程度 '{cls.value}' 的 display 规则", "display")
         for cls, rule in self.d.display.items():
             at = ("display", cls.value)
-            if rule.min_months is not None and rule.max_months is not None and rule.min_months > rule.max_months:
+            low, high = rule.min_months, rule.max_months
+            if low is not None and high is not None and low > high:
                 self.fail(f"'{cls.value}' 的 min_months 大于 max_months", *at)
             if rule.publish and rule.max_months is None and rule.until_field is None:
                 # Publication has to end by itself, so an open-ended published class is refused.
@@ -449,7 +458,7 @@ def parse_definition_file(path: Path) -> RecordTypeDefinition:
     """Parse one record-type definition file."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise CatalogDefinitionError(f"无法读取定义文件：{exc}", path.name) from exc
     return parse_definition_text(text, path.name)
@@ -462,14 +471,15 @@ def check_unique(defs: Iterable[RecordTypeDefinition]) -> None:
         first = seen.setdefault(d.code, d)
         if first is not d:
             raise CatalogDefinitionError(
-                f"目录代码 '{d.code}' 重复：{first.source} 第{first.code_line}行已定义", d.source, d.code_line)
+                f"目录代码 '{d.code}' 重复：{first.source} 第{first.code_line}行已定义", d.source, d.code_line
+            )
 
 
 def load_builtin_definitions() -> list[RecordTypeDefinition]:
     """All shipped record types (catalog/data/*.yaml), sorted by code."""
     folder = resources.files("xinyong.catalog").joinpath("data")
     files = sorted((f for f in folder.iterdir() if f.name.endswith(".yaml")), key=lambda f: f.name)
-    defs = [parse_definition_text(f.read_text(encoding="utf-8"), f.name) for f in files]
+    defs = [parse_definition_text(f.read_text(encoding="utf-8-sig"), f.name) for f in files]
     check_unique(defs)
     return sorted(defs, key=lambda d: d.code)
 
@@ -479,7 +489,8 @@ def parse_occupational_groups_text(text: str, source: str) -> list[OccupationalG
     root = _compose(text, source)
     groups: list[OccupationalGroup] = _validate(_GROUPS, root, source)
     if len(groups) != OCCUPATIONAL_GROUP_COUNT:
-        raise CatalogDefinitionError(f"重点人群应有 {OCCUPATIONAL_GROUP_COUNT} 类，实际 {len(groups)} 类", source, 1)
+        message = f"重点人群应有 {OCCUPATIONAL_GROUP_COUNT} 类，实际 {len(groups)} 类"
+        raise CatalogDefinitionError(message, source, 1)
     for i, g in enumerate(groups):
         if g.no != i + 1:
             raise CatalogDefinitionError(f"序号应为 {i + 1}，而不是 {g.no}", source, _line(root, (i, "no")))
@@ -491,6 +502,6 @@ def parse_occupational_groups_text(text: str, source: str) -> list[OccupationalG
 def load_occupational_groups(path: Path | None = None) -> list[OccupationalGroup]:
     """The 29 key occupational groups, from the shipped file unless a path is given."""
     if path is not None:
-        return parse_occupational_groups_text(Path(path).read_text(encoding="utf-8"), Path(path).name)
+        return parse_occupational_groups_text(Path(path).read_text(encoding="utf-8-sig"), Path(path).name)
     file = resources.files("xinyong").joinpath("data", "occupational_groups.yaml")
-    return parse_occupational_groups_text(file.read_text(encoding="utf-8"), file.name)
+    return parse_occupational_groups_text(file.read_text(encoding="utf-8-sig"), file.name)

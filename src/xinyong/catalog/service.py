@@ -19,7 +19,11 @@ from xinyong.catalog.errors import RecordTypeExists, RecordTypeNotFound
 from xinyong.catalog.models import CatalogField, RecordType
 
 
-def _apply(record_type: RecordType, definition: RecordTypeDefinition, source: str) -> None:
+def _apply(session: Session, record_type: RecordType, definition: RecordTypeDefinition, source: str) -> None:
+    if record_type.id is not None:
+        # Old field rows must be gone before new ones with the same codes are inserted.
+        record_type.fields.clear()
+        session.flush()
     record_type.name = definition.name
     record_type.version = definition.version
     record_type.category = definition.category or ""
@@ -51,7 +55,7 @@ def upsert_definitions(session: Session, definitions: Sequence[RecordTypeDefinit
         if existing is not None and existing.definition == definition.model_dump(mode="json", by_alias=True):
             continue
         record_type = existing or RecordType(code=definition.code)
-        _apply(record_type, definition, source)
+        _apply(session, record_type, definition, source)
         session.add(record_type)
         changed.append(definition.code)
     session.flush()
