@@ -265,14 +265,15 @@ def test_console_login(page, portal: Portal, shots: Path) -> None:  # noqa: ANN0
     page.screenshot(path=str(shots / "console.png"), full_page=True)
 
 
-def test_narrow_screen_home(browser, portal: Portal, shots: Path) -> None:  # noqa: ANN001
-    """On a phone-sized screen the page does not scroll sideways."""
+def test_narrow_screen(browser, portal: Portal, company: DemoCompany, shots: Path) -> None:  # noqa: ANN001
+    """On a phone-sized screen the pages do not scroll sideways (wide tables scroll inside their box)."""
     context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
     try:
         pg = context.new_page()
-        pg.goto(portal.url("/"))
-        width = pg.evaluate("document.documentElement.scrollWidth")
-        pg.screenshot(path=str(shots / "home-mobile.png"), full_page=True)
-        assert width <= 390, f"窄屏下页面宽 {width}px,出现横向滚动"
+        for path, shot in (("/", "home-mobile.png"), (f"/subjects/{company.uscc}", "subject-mobile.png")):
+            pg.goto(portal.url(path))
+            width = pg.evaluate("document.documentElement.scrollWidth")
+            pg.screenshot(path=str(shots / shot), full_page=True)
+            assert width <= 390, f"窄屏下 {path} 页面宽 {width}px,出现横向滚动"
     finally:
         context.close()

@@ -74,7 +74,7 @@ def create_user(
     department: Department | None, actor: str,
 ) -> User:
     """Add a console user; department clerks must belong to a department."""
-    if not USERNAME_RE.match(username):
+    if not USERNAME_RE.fullmatch(username):
         raise InvalidInput("用户名须以小写字母开头,3–64位小写字母、数字、点、下划线或连字符")
     if repository.get_user_by_username(session, username) is not None:
         raise UserExists(f"用户名 {username} 已存在")

@@ -85,9 +85,13 @@ class DemoGenerator:
         """A person born 1955–2004 in one of the city's districts."""
         surname = self.rng.choice(pools.SURNAMES)
         given = "".join(self.rng.choice(pools.GIVEN) for _ in range(self.rng.choice((1, 2, 2))))
-        region = self.rng.choice(city.districts)[0]
-        birth = dt.date(1955, 1, 1) + dt.timedelta(days=self.rng.randrange(365 * 49))
-        body17 = f"{region}{birth:%Y%m%d}{self.rng.randrange(1000):03d}"
+        while True:
+            region = self.rng.choice(city.districts)[0]
+            birth = dt.date(1955, 1, 1) + dt.timedelta(days=self.rng.randrange(365 * 49))
+            body17 = f"{region}{birth:%Y%m%d}{self.rng.randrange(1000):03d}"
+            if body17 not in self._used_codes:
+                self._used_codes.add(body17)
+                break
         return DemoPerson(
             name=surname + given, initials=self.initials(surname) + self.initials(given),
             id_number=body17 + codes.resident_id_check_char(body17), region_code=region,

@@ -101,7 +101,7 @@ class DemoWriter:
 
     def _flush_rows(self, model: type, force: bool = False) -> None:
         if self._rows and (force or len(self._rows) >= BATCH):
-            self.session.execute(insert(model), self._rows)
+            self.session.connection().execute(insert(model.__table__), self._rows)
             self.progress(len(self._rows) if model is Subject else 0)
             self._rows = []
 
