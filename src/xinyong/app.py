@@ -88,7 +88,7 @@ def create_app(
 
     app = FastAPI(
         title=f"{settings.platform_name} API", version=__version__, description=API_DESCRIPTION,
-        docs_url="/docs", redoc_url=None, openapi_url="/api/v1/openapi.json",
+        docs_url=None, redoc_url=None, openapi_url="/api/v1/openapi.json",
     )
     app.state.settings = settings
     app.state.session_factory = session_factory
@@ -109,4 +109,21 @@ def create_app(
     app.include_router(subjects_portal.router)
     app.include_router(accounts_portal.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "portal" / "static")), name="static")
+    install_offline_docs(app)
     return app
+
+
+def install_offline_docs(app: FastAPI) -> None:
+    """Serve Swagger UI from the swagger-ui-bundle package: the default CDN is unreachable on closed networks."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from swagger_ui_bundle import swagger_ui_path
+
+    app.mount("/static/swagger", StaticFiles(directory=str(swagger_ui_path)), name="swagger")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> Any:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/api/v1/openapi.json", title=f"{app.title} 接口文档",
+            swagger_js_url="/static/swagger/swagger-ui-bundle.js", swagger_css_url="/static/swagger/swagger-ui.css",
+            swagger_favicon_url="/static/swagger/favicon-32x32.png",
+        )

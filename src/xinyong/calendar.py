@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
@@ -11,12 +10,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import NoReturn
 
 import chinese_calendar
 import yaml
 
 from xinyong.errors import ConfigurationError, InvalidInput, XinyongError
+from xinyong.yamlsource import NodeReader, YamlSourceError, YamlSyntaxError, compose, line_of
 
 log = logging.getLogger(__name__)
 
@@ -228,31 +227,20 @@ def _as_date(value: date) -> date:
     raise InvalidInput(f"需要日期，收到：{value!r}")
 
 
-class _FileParser:
-    """Walk the composed YAML of one holiday file, reporting errors with their line."""
+class _FileParser(NodeReader):
+    """Walk the composed YAML of one holiday file; refusals are YamlSourceErrors with their line."""
 
     def __init__(self, path: Path, text: str) -> None:
+        super().__init__(text)
         self.path = path
-        self.text = text
-        self.loader = yaml.SafeLoader("")
-
-    def fail(self, at: yaml.Node, problem: str, entry: yaml.Node | None = None) -> NoReturn:
-        """Raise InvalidInput naming the file, the line of ``at`` and the offending entry."""
-        message = f"节假日文件 {self.path.name} 第 {at.start_mark.line + 1} 行：{problem}"
-        if entry is not None:
-            snippet = re.sub(r"\s+", " ", self.text[entry.start_mark.index : entry.end_mark.index])
-            snippet = snippet.strip(" -")
-            if snippet:
-                message += f"（{snippet[:80]}{'…' if len(snippet) > 80 else ''}）"
-        raise InvalidInput(message)
 
     def parse(self, root: yaml.Node | None) -> HolidayYear:
         """Return the validated HolidayYear of the file."""
         if root is None:
-            raise InvalidInput(f"节假日文件 {self.path.name} 第 1 行：文件为空，应包含 year 和 holidays")
+            raise YamlSourceError("文件为空，应包含 year 和 holidays", 1)
         if not isinstance(root, yaml.MappingNode):
             self.fail(root, "顶层应为键值映射（year、source、holidays、workdays）")
-        fields = self.mapping(root, _TOP_KEYS, root_level=True)
+        fields = self.mapping(root, _TOP_KEYS, quote=False)
         if "year" not in fields:
             self.fail(root, "缺少 year 字段（年份，例如 year: 2027）")
         year = self.value(fields["year"])
@@ -270,7 +258,7 @@ class _FileParser:
         workdays = self.entries(fields.get("workdays"), year, workday=True)
         for day, (_, node) in workdays.items():
             if day in holidays:
-                line = holidays[day][1].start_mark.line + 1
+                line = line_of(holidays[day][1])
                 self.fail(node, f"{day.isoformat()} 既是放假日（第 {line} 行）又是调休上班日", node)
         return HolidayYear(
             year=year,
@@ -279,30 +267,6 @@ class _FileParser:
             source=source,
             path=self.path,
         )
-
-    def mapping(
-        self, node: yaml.MappingNode, allowed: tuple[str, ...], root_level: bool = False
-    ) -> dict[str, yaml.Node]:
-        """Return the mapping's values by key, refusing unknown and repeated keys."""
-        entry = None if root_level else node
-        result: dict[str, yaml.Node] = {}
-        for key_node, value_node in node.value:
-            key = self.value(key_node)
-            if not isinstance(key, str) or key not in allowed:
-                self.fail(key_node, f"未知字段 {key!r}，允许的字段：{'、'.join(allowed)}", entry)
-            if key in result:
-                self.fail(key_node, f"字段 {key} 重复", entry)
-            result[key] = value_node
-        return result
-
-    def value(self, node: yaml.Node) -> object:
-        """Return the Python value of a scalar node."""
-        if not isinstance(node, yaml.ScalarNode):
-            self.fail(node, "此处应为单个值，而不是列表或映射", node)
-        try:
-            return self.loader.construct_object(node, deep=True)
-        except (yaml.YAMLError, ValueError):
-            self.fail(node, "无法识别的值（如为日期，请检查该日是否存在）", node)
 
     def day(self, node: yaml.Node, year: int, entry: yaml.Node) -> date:
         """Return the date of a scalar node, which must fall in ``year``."""
@@ -342,7 +306,7 @@ class _FileParser:
                         item,
                     )
                 if day in result:
-                    line = result[day][1].start_mark.line + 1
+                    line = line_of(result[day][1])
                     self.fail(item, f"日期 {day.isoformat()} 重复（另见第 {line} 行）", item)
                 result[day] = (name, item)
         return result
@@ -383,16 +347,11 @@ def load_holiday_file(path: str | Path) -> HolidayYear:
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"节假日文件 {path.name} 无法读取（应为 UTF-8 编码的 YAML）：{exc}") from None
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else 1
-        raise InvalidInput(
-            f"节假日文件 {path.name} 第 {line} 行：YAML 格式错误（{exc.problem or exc.context}）"
-        ) from None
-    except yaml.YAMLError as exc:
-        raise InvalidInput(f"节假日文件 {path.name} 第 1 行：YAML 格式错误（{exc}）") from None
-    return _FileParser(path, text).parse(root)
+        return _FileParser(path, text).parse(compose(text))
+    except YamlSyntaxError as exc:
+        raise InvalidInput(f"节假日文件 {path.name} 第 {exc.line or 1} 行：YAML 格式错误（{exc.detail}）") from None
+    except YamlSourceError as exc:
+        raise InvalidInput(f"节假日文件 {path.name} 第 {exc.line} 行：{exc.problem}") from None
 
 
 def default_calendar(

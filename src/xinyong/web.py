@@ -93,7 +93,8 @@ def csrf_for(request: Request, login: LoginSession | None) -> str:
 def check_csrf(request: Request, login: LoginSession | None, submitted: str | None) -> None:
     """Refuse a form post whose token does not match the session (or pre-login cookie)."""
     expected = login.csrf_token if login is not None else request.cookies.get(CSRF_COOKIE)
-    if not expected or not submitted or not secrets.compare_digest(expected, submitted):
+    # Compare bytes: compare_digest raises TypeError on non-ASCII str, which would be a 500, not a refusal.
+    if not expected or not submitted or not secrets.compare_digest(expected.encode(), submitted.encode()):
         raise CsrfFailed("表单已过期或来源不明(CSRF 校验失败),请刷新页面后重试")
 
 

@@ -105,7 +105,8 @@ def test_public_search_needs_no_key(client: TestClient, session: Session) -> Non
 
 
 @pytest.mark.parametrize("how", ["bearer", "x-api-key"])
-def test_valid_key_identifies_the_caller(api: TestClient, keys: dict[str, Any], session: Session, how: str) -> None:
+def test_valid_key_identifies_the_caller(api: TestClient, keys: dict[str, Any], session: Session,
+                                         how: str) -> None:
     key, plain = keys["live"]
     headers = {"Authorization": f"Bearer {plain}"} if how == "bearer" else {"X-API-Key": plain}
     response = api.get(WHOAMI, headers=headers)
@@ -129,7 +130,8 @@ def test_department_key_carries_its_department(api: TestClient, keys: dict[str, 
 
 @pytest.mark.parametrize("which", ["revoked", "bogus", "prefix-only", "hash-instead-of-key"])
 @pytest.mark.parametrize("how", ["bearer", "x-api-key"])
-def test_revoked_or_bogus_key_is_401_json(api: TestClient, keys: dict[str, Any], which: str, how: str) -> None:
+def test_revoked_or_bogus_key_is_401_json(api: TestClient, keys: dict[str, Any], which: str,
+                                          how: str) -> None:
     presented = {
         "revoked": keys["revoked"][1],
         "bogus": "xy_thisisnotarealkeythisisnotarealkey000",
@@ -141,13 +143,16 @@ def test_revoked_or_bogus_key_is_401_json(api: TestClient, keys: dict[str, Any],
     assert "API 密钥" in detail
 
 
-def test_bad_key_is_refused_even_with_a_good_one_in_the_other_header(api: TestClient, keys: dict[str, Any]) -> None:
+def test_bad_key_is_refused_even_with_a_good_one_in_the_other_header(api: TestClient,
+                                                                      keys: dict[str, Any]) -> None:
     # X-API-Key is looked at first; a bad one there must not fall through to the Bearer token.
-    response = api.get(WHOAMI, headers={"X-API-Key": keys["revoked"][1], "Authorization": f"Bearer {keys['live'][1]}"})
+    headers = {"X-API-Key": keys["revoked"][1], "Authorization": f"Bearer {keys['live'][1]}"}
+    response = api.get(WHOAMI, headers=headers)
     _json_error(response, 401, "invalid_api_key")
 
 
-@pytest.mark.parametrize("headers", [{}, {"Authorization": "Basic dXNlcjpwYXNz"}, {"Authorization": "Bearer "}])
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Basic dXNlcjpwYXNz"},
+                                     {"Authorization": "Bearer "}])
 def test_no_credentials_is_401_json(api: TestClient, keys: dict[str, Any], headers: dict[str, str]) -> None:
     detail = _json_error(api.get(WHOAMI, headers=headers), 401, "unauthorized")
     assert detail == "需要登录或提供 API 密钥"
@@ -159,8 +164,8 @@ def test_console_session_also_identifies_the_caller(api: TestClient, session: Se
     session.flush()
     page = api.get("/console/login")
     csrf = page.cookies["xy_csrf"]
-    login = api.post("/console/login", data={"username": "api_admin", "password": "Admin#20240", "csrf": csrf},
-                     follow_redirects=False)
+    login = api.post("/console/login", follow_redirects=False,
+                     data={"username": "api_admin", "password": "Admin#20240", "csrf": csrf})
     assert login.status_code == 303
     response = api.get(WHOAMI)
     assert response.status_code == 200
@@ -168,12 +173,13 @@ def test_console_session_also_identifies_the_caller(api: TestClient, session: Se
                                "department_id": None}
 
 
-@pytest.mark.xfail(strict=True, reason="public /api/v1 routes never look at a presented API key, so a revoked or "
-                                       "bogus key is silently ignored there (app.py does not attach "
-                                       "optional_principal to the API routers)")
+@pytest.mark.xfail(strict=True, reason="public /api/v1 routes never look at a presented API key, so a "
+                                       "revoked or bogus key is silently ignored there (app.py does not "
+                                       "attach optional_principal to the API routers)")
 @pytest.mark.parametrize("which", ["revoked", "bogus"])
 def test_revoked_or_bogus_key_is_refused_on_public_api_too(client: TestClient, keys: dict[str, Any],
                                                            which: str) -> None:
     presented = keys["revoked"][1] if which == "revoked" else "xy_bogus"
-    _json_error(client.get("/api/v1/search", params={"q": "x"}, headers={"Authorization": f"Bearer {presented}"}),
-                401, "invalid_api_key")
+    headers = {"Authorization": f"Bearer {presented}"}
+    response = client.get("/api/v1/search", params={"q": "x"}, headers=headers)
+    _json_error(response, 401, "invalid_api_key")

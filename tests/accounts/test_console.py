@@ -72,8 +72,9 @@ def test_login_page_sets_csrf_cookie_matching_the_hidden_field(client: TestClien
     assert CSRF_COOKIE not in again.cookies
 
 
-@pytest.mark.parametrize("csrf", [None, "", "forged-token"])
-def test_login_without_the_right_csrf_token_is_refused(client: TestClient, clerk: User, csrf: str | None) -> None:
+@pytest.mark.parametrize("csrf", [None, "", "forged-token", "伪造的令牌"])
+def test_login_without_the_right_csrf_token_is_refused(client: TestClient, clerk: User,
+                                                        csrf: str | None) -> None:
     _login_page(client)
     data = {"username": "console_clerk", "password": PASSWORD}
     if csrf is not None:
@@ -88,8 +89,8 @@ def test_login_without_the_right_csrf_token_is_refused(client: TestClient, clerk
 def test_login_without_a_csrf_cookie_is_refused(client: TestClient, clerk: User) -> None:
     csrf = _login_page(client)
     client.cookies.clear()
-    response = client.post("/console/login", data={"username": "console_clerk", "password": PASSWORD, "csrf": csrf},
-                           follow_redirects=False)
+    response = client.post("/console/login", follow_redirects=False,
+                           data={"username": "console_clerk", "password": PASSWORD, "csrf": csrf})
     assert response.status_code == 403 and "CSRF" in response.text
 
 
@@ -98,8 +99,8 @@ def test_wrong_password_and_unknown_user_get_the_same_401_page(client: TestClien
     csrf = _login_page(client)
     pages = []
     for username, password in [("console_clerk", "Wrong#20245"), ("no_such_user", PASSWORD)]:
-        response = client.post("/console/login", data={"username": username, "password": password, "csrf": csrf},
-                               follow_redirects=False)
+        response = client.post("/console/login", follow_redirects=False,
+                               data={"username": username, "password": password, "csrf": csrf})
         assert response.status_code == 401
         assert response.headers["content-type"].startswith("text/html")
         assert "用户名或密码错误" in response.text
@@ -129,7 +130,7 @@ def test_login_dashboard_and_logout(client: TestClient, clerk: User, session: Se
     assert session_csrf != client.cookies.get(CSRF_COOKIE)
 
     # Logging out needs the session's own token; the pre-login cookie token or none at all is refused.
-    for bad in ("", client.cookies.get(CSRF_COOKIE), "forged"):
+    for bad in ("", client.cookies.get(CSRF_COOKIE), "forged", "伪造"):
         refused = client.post("/console/logout", data={"csrf": bad}, follow_redirects=False)
         assert refused.status_code == 403 and "CSRF" in refused.text
     assert client.get("/console", follow_redirects=False).status_code == 200

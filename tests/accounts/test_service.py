@@ -45,8 +45,8 @@ def _events(session: Session, action: str, entity_id: int) -> list[AuditEvent]:
 # --- users ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("username", ["ab", "Admin", "1admin", "_admin", "张三", "ad min", "admin!", "a" * 65, "",
-                                      "admin\n", " admin"])
+@pytest.mark.parametrize("username", ["ab", "Admin", "1admin", "_admin", "张三", "ad min", "admin!", "a" * 65,
+                                      "", "admin\n", " admin"])
 def test_bad_usernames_are_refused(session: Session, username: str) -> None:
     with pytest.raises(InvalidInput, match="用户名"):
         _user(session, username)
@@ -54,7 +54,8 @@ def test_bad_usernames_are_refused(session: Session, username: str) -> None:
 
 
 def test_user_is_created_with_argon2_hash_and_audited(session: Session, department: Department) -> None:
-    user = _user(session, "wang.li-2_x", role=Role.DEPARTMENT_CLERK, department=department, display_name=" 王丽 ")
+    user = _user(session, "wang.li-2_x", role=Role.DEPARTMENT_CLERK, department=department,
+                 display_name=" 王丽 ")
     session.expire_all()
     stored = repository.get_user_by_username(session, "wang.li-2_x")
     assert stored is not None and stored.id == user.id
@@ -70,6 +71,14 @@ def test_user_is_created_with_argon2_hash_and_audited(session: Session, departme
     # A user name of exactly 64 characters is the upper bound and allowed; blank display name falls back.
     long_name = "a" * 64
     assert _user(session, long_name, display_name="  ").display_name == long_name
+
+
+def test_overlong_display_name_is_refused_on_every_backend(session: Session) -> None:
+    # The column holds 100 characters; longer must be a clear refusal, not a database error on PostgreSQL.
+    with pytest.raises(InvalidInput, match="100"):
+        _user(session, "longname", display_name="名" * 101)
+    assert repository.get_user_by_username(session, "longname") is None
+    assert _user(session, "longname", display_name="名" * 100).display_name == "名" * 100
 
 
 def test_same_password_gives_different_hashes(session: Session) -> None:
@@ -268,7 +277,8 @@ def test_api_keys_only_for_business_systems_and_departments(session: Session, ro
 
 def test_department_api_key_needs_a_department(session: Session) -> None:
     with pytest.raises(InvalidInput, match="部门"):
-        service.create_api_key(session, name="无部门", role=Role.DEPARTMENT_CLERK, department=None, actor="admin")
+        service.create_api_key(session, name="无部门", role=Role.DEPARTMENT_CLERK, department=None,
+                               actor="admin")
     assert not list(session.scalars(select(ApiKey).where(ApiKey.name == "无部门")))
 
 

@@ -321,3 +321,10 @@ def test_occupational_groups_are_checked() -> None:
         with pytest.raises(CatalogDefinitionError) as info:
             parse_occupational_groups_text(_groups_text().replace(old, new), "g.yaml")
         assert expected in info.value.message and info.value.line == line
+
+
+@pytest.mark.parametrize("value", ["!!int xx", "!!timestamp 2021-02-30"])
+def test_bad_explicit_tag_is_a_definition_error(value: str) -> None:
+    with pytest.raises(CatalogDefinitionError, match="无法解析的值") as info:
+        parse_definition_text(f"code: {value}\n", "tagged.yaml")
+    assert "tagged.yaml" in info.value.message

@@ -58,8 +58,9 @@ def test_load_file_adds_a_type_and_refuses_duplicates(session: Session, tmp_path
     stored = service.get_record_type(session, "xyjg")
     assert [f.code for f in stored.fields] == ["PJ_XDR_MC", "PJ_WSH", "PJ_DJ", "PJ_RQ"]
     assert stored.fields[2].enum_values == ["A", "B", "C", "D"]
-    with pytest.raises(RecordTypeExists, match="--replace"):
+    with pytest.raises(RecordTypeExists, match="--replace") as info:
         service.load_file(session, path, replace=False, actor="t")
+    assert "xyjg.yaml 第1行" in info.value.message
     path.write_text(CUSTOM.replace("name: 信用评价结果", "name: 公共信用综合评价"), encoding="utf-8")
     assert service.load_file(session, path, replace=True, actor="t") == ["xyjg"]
     assert service.get_record_type(session, "xyjg").name == "公共信用综合评价"

@@ -78,7 +78,7 @@ def test_tables_name_every_state_and_only_the_expected_moves(name: str) -> None:
 def test_every_ordered_pair(session: Session, name: str, from_state: Any, to_state: Any) -> None:
     machine, _, allowed, labels, make = MACHINES[name]
     entity = make(session, from_state)
-    # Reload from the database so the status is what storage gives back (a plain string), not the enum.
+    # Reload from the database so the status is what storage gives back, not the object we set.
     session.expire(entity)
     assert entity.status == from_state
     audit_before = len(_events(session, name, entity.id))

@@ -8,6 +8,7 @@ The fixture builds a real installation with the command line (``db upgrade``, ``
 from __future__ import annotations
 
 import os
+import re
 import socket
 import sqlite3
 import subprocess
@@ -25,7 +26,7 @@ from xinyong.demo.service import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("XINYONG_TEST_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--disable-dev-shm-usage"]
 START_TIMEOUT = 30.0
 IN_CI = os.environ.get("CI") == "true"
@@ -185,9 +186,18 @@ def page(browser: object) -> Iterator[object]:
     """A fresh browser context (no cookies) per test, in Chinese, desktop-sized."""
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 860})  # type: ignore[attr-defined]
     context.set_default_timeout(10_000)
+    outside: list[str] = []
+
+    def refuse(route) -> None:  # noqa: ANN001
+        outside.append(route.request.url)
+        route.abort()
+
+    # The machine has no internet and the portal must not need it: no CDN fonts, styles or scripts.
+    context.route(re.compile(r"^(?!http://127\.0\.0\.1:)"), refuse)
     pg = context.new_page()
     yield pg
     context.close()
+    assert not outside, f"页面请求了外部资源:{outside}"
 
 
 def test_search_to_subject_page(page, portal: Portal, company: DemoCompany, shots: Path) -> None:  # noqa: ANN001

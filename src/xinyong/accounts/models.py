@@ -8,7 +8,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from xinyong.accounts.states import ApiKeyStatus, Role, UserStatus
-from xinyong.db import Base, BigId, IdMixin, TimestampMixin, utcnow
+from xinyong.db import Base, BigId, IdMixin, StrEnumType, TimestampMixin, utcnow
 from xinyong.departments.models import Department
 
 
@@ -20,8 +20,8 @@ class User(IdMixin, TimestampMixin, Base):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(100))
     password_hash: Mapped[str] = mapped_column(String(200))
-    role: Mapped[Role] = mapped_column(String(32))
-    status: Mapped[UserStatus] = mapped_column(String(16), default=UserStatus.ACTIVE)
+    role: Mapped[Role] = mapped_column(StrEnumType(Role, 32))
+    status: Mapped[UserStatus] = mapped_column(StrEnumType(UserStatus, 16), default=UserStatus.ACTIVE)
     department_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("department.id"), index=True)
     last_login_at: Mapped[dt.datetime | None]
 
@@ -36,8 +36,8 @@ class ApiKey(IdMixin, TimestampMixin, Base):
     name: Mapped[str] = mapped_column(String(100))
     prefix: Mapped[str] = mapped_column(String(16), index=True)
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    role: Mapped[Role] = mapped_column(String(32))
-    status: Mapped[ApiKeyStatus] = mapped_column(String(16), default=ApiKeyStatus.ACTIVE)
+    role: Mapped[Role] = mapped_column(StrEnumType(Role, 32))
+    status: Mapped[ApiKeyStatus] = mapped_column(StrEnumType(ApiKeyStatus, 16), default=ApiKeyStatus.ACTIVE)
     department_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("department.id"), index=True)
     last_used_at: Mapped[dt.datetime | None]
 

@@ -80,9 +80,12 @@ def create_user(
         raise UserExists(f"用户名 {username} 已存在")
     if role.needs_department and department is None:
         raise InvalidInput(f"{role.label}必须指定所属部门")
+    display_name = display_name.strip() or username
+    if len(display_name) > 100:
+        raise InvalidInput("显示名不能超过100字")
     check_password_strength(password)
     user = User(
-        username=username, display_name=display_name.strip() or username, password_hash=hash_password(password),
+        username=username, display_name=display_name, password_hash=hash_password(password),
         role=role, department_id=department.id if department else None, status=UserStatus.ACTIVE,
     )
     session.add(user)

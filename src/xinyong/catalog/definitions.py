@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter
 
 from xinyong.codes import DocumentType
 from xinyong.errors import InvalidInput
+from xinyong.yamlsource import YamlSourceError, line_at, load
 
 SubjectKind = Literal["法人及非法人组织", "个体工商户", "自然人", "政府机构"]
 SUBJECT_KINDS: tuple[str, ...] = get_args(SubjectKind)
@@ -229,113 +230,13 @@ def _split(value: Any, multi: bool) -> list[str]:
     return [v.strip() for v in text.split("\x00") if v.strip()]
 
 
-# --- YAML with line numbers -------------------------------------------------------------------
-
-class _Loader(yaml.SafeLoader):
-    """SafeLoader with YAML 1.2 booleans and no implicit dates, so `no:`, `yes` and 2021-01-01 stay text."""
-
-
-_IMPLICIT_OFF = ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag not in _IMPLICIT_OFF]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
-
-
-def _yaml_refusal(what: str, exc: yaml.YAMLError, source: str) -> CatalogDefinitionError:
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    problem = getattr(exc, "problem", None) or exc
-    return CatalogDefinitionError(f"{what}：{problem}", source, mark.line + 1 if mark else None)
-
-
-def _compose(text: str, source: str) -> yaml.Node:
+def _load(adapter: TypeAdapter[Any], text: str, source: str, not_mapping: str | None = None) -> Any:
+    """yamlsource.load, its refusals naming `source`."""
     try:
-        root = yaml.compose(text, Loader=_Loader)
-    except yaml.YAMLError as exc:
-        raise _yaml_refusal("YAML 格式错误", exc, source) from exc
-    if root is None:
-        raise CatalogDefinitionError("文件为空", source, 1)
-    _refuse_duplicate_keys(root, source)
-    return root
+        return load(adapter, text, not_mapping)
+    except YamlSourceError as exc:
+        raise CatalogDefinitionError(exc.problem, source, exc.line) from exc
 
-
-def _refuse_duplicate_keys(node: yaml.Node, source: str) -> None:
-    # PyYAML keeps the last of two equal keys silently; a catalogue must not depend on that.
-    if isinstance(node, yaml.MappingNode):
-        seen: dict[str, int] = {}
-        for key, value in node.value:
-            if not isinstance(key, yaml.ScalarNode):
-                raise CatalogDefinitionError("键必须是简单值", source, key.start_mark.line + 1)
-            if key.value in seen:
-                raise CatalogDefinitionError(f"重复的键 '{key.value}'（第{seen[key.value]}行已出现）",
-                                             source, key.start_mark.line + 1)
-            seen[key.value] = key.start_mark.line + 1
-            _refuse_duplicate_keys(value, source)
-    elif isinstance(node, yaml.SequenceNode):
-        for item in node.value:
-            _refuse_duplicate_keys(item, source)
-
-
-def _line(root: yaml.Node, loc: Iterable[Any]) -> int:
-    """Line of the node at a pydantic-style location: a key's own line, or the deepest node found."""
-    node, line, parts = root, root.start_mark.line + 1, list(loc)
-    for i, part in enumerate(parts):
-        if isinstance(node, yaml.MappingNode):
-            pair = next(((k, v) for k, v in node.value if k.value == str(part)), None)
-            if pair is None:
-                break
-            node, line = pair[1], pair[0].start_mark.line + 1
-            if i + 1 < len(parts) and parts[i + 1] == "[key]":
-                break
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
-            node = node.value[part]
-            line = node.start_mark.line + 1
-        else:
-            break
-    return line
-
-
-_MESSAGE_GROUPS: tuple[tuple[tuple[str, ...], str], ...] = (
-    (("extra_forbidden",), "未知字段 '{key}'"),
-    (("missing",), "缺少必填项 '{key}'"),
-    (("bool_type",), "'{key}' 应为 true 或 false，而不是 {value!r}"),
-    (("int_type",), "'{key}' 应为整数，而不是 {value!r}"),
-    (("string_type",), "'{key}' 应为文本，而不是 {value!r}（数字或日期请加引号）"),
-    (("enum", "literal_error"), "'{key}' 的取值 {value!r} 无效，应为 {expected}"),
-    (("string_pattern_mismatch",), "'{key}' 的取值 {value!r} 格式不符（{pattern}）"),
-    (("list_type", "tuple_type"), "'{key}' 应为列表"),
-    (("dict_type", "model_type"), "'{key}' 应为键值映射"),
-    (("too_short", "string_too_short"), "'{key}' 不能为空"),
-    (("greater_than", "greater_than_equal", "less_than_equal"), "'{key}' 的取值 {value!r} 超出允许范围"),
-)
-_MESSAGES = {kind: text for kinds, text in _MESSAGE_GROUPS for kind in kinds}
-
-
-def _message(err: Mapping[str, Any]) -> str:
-    names = [p for p in err["loc"] if isinstance(p, str) and p != "[key]"]
-    ctx = err.get("ctx") or {}
-    return _MESSAGES.get(err["type"], "'{key}' 无效：{msg}").format(
-        key=names[-1] if names else "顶层", value=err.get("input"), msg=err["msg"],
-        expected=str(ctx.get("expected", "")).replace(" or ", "、"), pattern=ctx.get("pattern", ""))
-
-
-def _validate(adapter: TypeAdapter[Any], root: yaml.Node, source: str) -> Any:
-    try:
-        data = yaml.constructor.SafeConstructor().construct_document(root)
-    except yaml.YAMLError as exc:  # e.g. an explicit tag the safe loader refuses
-        raise _yaml_refusal("无法解析的值", exc, source) from exc
-    try:
-        return adapter.validate_python(data)
-    except ValidationError as exc:
-        # Report the earliest problem; on one line a typo'd key beats the "missing" it also causes.
-        lines = [(_line(root, e["loc"]), e["type"] != "extra_forbidden", e) for e in exc.errors()]
-        line, _, err = min(lines, key=lambda t: t[:2])
-        raise CatalogDefinitionError(_message(err), source, line) from exc
-
-
-# --- rules across keys ------------------------------------------------------------------------
 
 class _Checker:
     """Cross-key rules of a record type; each refusal points at the offending YAML node."""
@@ -345,7 +246,7 @@ class _Checker:
         self.by_code: dict[str, FieldDefinition] = {}
 
     def fail(self, message: str, *loc: Any) -> None:
-        raise CatalogDefinitionError(message, self.source, _line(self.root, loc))
+        raise CatalogDefinitionError(message, self.source, line_at(self.root, loc))
 
     def ref(self, code: str | None, *loc: Any, want: FieldType | None = None) -> FieldDefinition | None:
         if code is None:
@@ -436,21 +337,16 @@ class _Checker:
             self.ref(rule.until_field, *at, "until_field", want=FieldType.DATE)
 
 
-# --- public entry points ----------------------------------------------------------------------
-
 _RECORD_TYPE = TypeAdapter(RecordTypeDefinition)
 _GROUPS = TypeAdapter(list[OccupationalGroup])
 
 
 def parse_definition_text(text: str, source: str) -> RecordTypeDefinition:
     """Parse one record-type definition from YAML text; `source` names it in errors."""
-    root = _compose(text, source)
-    if not isinstance(root, yaml.MappingNode):
-        raise CatalogDefinitionError("定义文件的顶层必须是键值映射", source, root.start_mark.line + 1)
-    defn: RecordTypeDefinition = _validate(_RECORD_TYPE, root, source)
+    defn, root = _load(_RECORD_TYPE, text, source, "定义文件的顶层必须是键值映射")
     _Checker(defn, root, source).run()
     defn._source = source
-    defn._code_line = _line(root, ("code",))
+    defn._code_line = line_at(root, ("code",))
     return defn
 
 
@@ -470,9 +366,8 @@ def check_unique(defs: Iterable[RecordTypeDefinition]) -> None:
     for d in defs:
         first = seen.setdefault(d.code, d)
         if first is not d:
-            raise CatalogDefinitionError(
-                f"目录代码 '{d.code}' 重复：{first.source} 第{first.code_line}行已定义", d.source, d.code_line
-            )
+            message = f"目录代码 '{d.code}' 重复：{first.source} 第{first.code_line}行已定义"
+            raise CatalogDefinitionError(message, d.source, d.code_line)
 
 
 def load_builtin_definitions() -> list[RecordTypeDefinition]:
@@ -486,22 +381,20 @@ def load_builtin_definitions() -> list[RecordTypeDefinition]:
 
 def parse_occupational_groups_text(text: str, source: str) -> list[OccupationalGroup]:
     """Parse and check the list of key occupational groups."""
-    root = _compose(text, source)
-    groups: list[OccupationalGroup] = _validate(_GROUPS, root, source)
+    groups, root = _load(_GROUPS, text, source)
     if len(groups) != OCCUPATIONAL_GROUP_COUNT:
         message = f"重点人群应有 {OCCUPATIONAL_GROUP_COUNT} 类，实际 {len(groups)} 类"
         raise CatalogDefinitionError(message, source, 1)
     for i, g in enumerate(groups):
         if g.no != i + 1:
-            raise CatalogDefinitionError(f"序号应为 {i + 1}，而不是 {g.no}", source, _line(root, (i, "no")))
+            raise CatalogDefinitionError(f"序号应为 {i + 1}，而不是 {g.no}", source, line_at(root, (i, "no")))
         if any(g.code == h.code or g.name == h.name for h in groups[:i]):
-            raise CatalogDefinitionError(f"重点人群 '{g.code}'/'{g.name}' 重复", source, _line(root, (i,)))
+            raise CatalogDefinitionError(f"重点人群 '{g.code}'/'{g.name}' 重复", source, line_at(root, (i,)))
     return groups
 
 
 def load_occupational_groups(path: Path | None = None) -> list[OccupationalGroup]:
     """The 29 key occupational groups, from the shipped file unless a path is given."""
-    if path is not None:
-        return parse_occupational_groups_text(Path(path).read_text(encoding="utf-8-sig"), Path(path).name)
-    file = resources.files("xinyong").joinpath("data", "occupational_groups.yaml")
+    shipped = resources.files("xinyong").joinpath("data", "occupational_groups.yaml")
+    file = shipped if path is None else Path(path)
     return parse_occupational_groups_text(file.read_text(encoding="utf-8-sig"), file.name)

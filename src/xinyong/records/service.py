@@ -18,6 +18,7 @@ class PublicRecord:
     department: str
     summary: str
     severity: str
+    adverse: bool
 
 
 def summary_of(record: CreditRecord) -> str:
@@ -38,4 +39,5 @@ def to_public(record: CreditRecord) -> PublicRecord:
         department=record.department.name,
         summary=summary_of(record),
         severity=record.severity,
+        adverse=record.record_type.adverse,
     )

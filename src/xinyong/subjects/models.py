@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from xinyong.db import Base, BigId, IdMixin, TimestampMixin
+from xinyong.db import Base, BigId, IdMixin, StrEnumType, TimestampMixin
 from xinyong.subjects.states import SubjectKind
 
 
@@ -16,7 +16,7 @@ class Subject(IdMixin, TimestampMixin, Base):
 
     __tablename__ = "subject"
 
-    kind: Mapped[SubjectKind] = mapped_column(String(16), index=True)
+    kind: Mapped[SubjectKind] = mapped_column(StrEnumType(SubjectKind, 16), index=True)
     name: Mapped[str] = mapped_column(String(200))
     name_initials: Mapped[str] = mapped_column(String(200), default="", index=True)
     uscc: Mapped[str | None] = mapped_column(String(18), unique=True)

@@ -1,8 +1,8 @@
 """initial schema
 
 Revision ID: 0001
-Revises: 
-Create Date: 2026-11-22 02:04:11.683828
+Revises:
+Create Date: 2026-11-22 02:19:40.422798
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-
+from sqlalchemy.dialects import postgresql
 import xinyong.db
 
 revision: str = '0001'
@@ -28,7 +28,7 @@ def upgrade() -> None:
     sa.Column('action', sa.String(length=64), nullable=False),
     sa.Column('entity_type', sa.String(length=64), nullable=False),
     sa.Column('entity_id', sa.String(length=64), nullable=True),
-    sa.Column('detail', sa.JSON(), nullable=False),
+    sa.Column('detail', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_event'))
     )
@@ -56,7 +56,7 @@ def upgrade() -> None:
     sa.Column('openness', sa.String(length=16), nullable=False),
     sa.Column('adverse', sa.Boolean(), nullable=False),
     sa.Column('source', sa.String(length=300), nullable=False),
-    sa.Column('definition', sa.JSON(), nullable=False),
+    sa.Column('definition', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('created_at', xinyong.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', xinyong.db.UTCDateTime(timezone=True), nullable=False),
@@ -123,7 +123,7 @@ def upgrade() -> None:
     sa.Column('required', sa.Boolean(), nullable=False),
     sa.Column('max_length', sa.Integer(), nullable=True),
     sa.Column('personal', sa.Boolean(), nullable=False),
-    sa.Column('enum_values', sa.JSON(), nullable=True),
+    sa.Column('enum_values', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True),
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.ForeignKeyConstraint(['record_type_id'], ['record_type.id'], name=op.f('fk_catalog_field_record_type_id_record_type'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_catalog_field')),
@@ -182,7 +182,7 @@ def upgrade() -> None:
     sa.Column('decision_on', sa.Date(), nullable=False),
     sa.Column('severity', sa.String(length=8), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
-    sa.Column('data', sa.JSON(), nullable=False),
+    sa.Column('data', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('created_at', xinyong.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', xinyong.db.UTCDateTime(timezone=True), nullable=False),
