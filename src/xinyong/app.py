@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -102,9 +102,12 @@ def create_app(
     from xinyong.portal import routes as portal_routes
     from xinyong.subjects import api as subjects_api
     from xinyong.subjects import portal as subjects_portal
+    from xinyong.web import optional_principal
 
-    app.include_router(subjects_api.router, prefix="/api/v1")
-    app.include_router(catalog_api.router, prefix="/api/v1")
+    # A presented API key must be valid even on public endpoints: a revoked key is refused, not ignored.
+    api_deps = [Depends(optional_principal)]
+    app.include_router(subjects_api.router, prefix="/api/v1", dependencies=api_deps)
+    app.include_router(catalog_api.router, prefix="/api/v1", dependencies=api_deps)
     app.include_router(portal_routes.router)
     app.include_router(subjects_portal.router)
     app.include_router(accounts_portal.router)

@@ -30,6 +30,7 @@ class Settings(BaseSettings):
         False, description="treat unknown years as weekends-only instead of refusing"
     )
     session_hours: int = Field(8, ge=1, le=72, description="console login session lifetime")
+    cookie_secure: bool = Field(False, description="mark console cookies Secure (set true behind HTTPS)")
     log_json: bool = Field(False, description="log as JSON lines instead of console text")
     log_level: str = Field("INFO")
     search_limit: int = Field(20, ge=1, le=100, description="results per public search")

@@ -106,5 +106,5 @@ def render(request: Request, name: str, context: dict[str, Any], status_code: in
     )
     new_cookie = getattr(request.state, "new_csrf_cookie", None)
     if new_cookie:
-        response.set_cookie(CSRF_COOKIE, new_cookie, httponly=True, samesite="strict")
+        response.set_cookie(CSRF_COOKIE, new_cookie, httponly=True, samesite="strict", secure=settings.cookie_secure)
     return response

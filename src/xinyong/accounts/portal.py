@@ -35,7 +35,8 @@ def login(request: Request, session: DbSession, settings: AppSettings,
                       status_code=401)
     _, token = service.start_login_session(session, user, settings.session_hours)
     response = RedirectResponse("/console", status_code=303)
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", max_age=settings.session_hours * 3600)
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=settings.cookie_secure,
+                        max_age=settings.session_hours * 3600)
     return response
 
 
