@@ -23,8 +23,8 @@ from xinyong.system.service import load_keyring
 log = get_logger(__name__)
 
 API_DESCRIPTION = """
-公共信用信息平台接口。所有错误以 JSON 返回:`{"error": 代码, "detail": 中文说明}`。
-业务系统调用需在请求头 `Authorization: Bearer <API密钥>` 或 `X-API-Key` 中提供密钥;公开查询无需密钥。
+公共信用信息平台接口。所有错误以 JSON 返回：`{"error": 代码, "detail": 中文说明}`。
+业务系统调用需在请求头 `Authorization: Bearer <API密钥>` 或 `X-API-Key` 中提供密钥；公开查询无需密钥。
 """
 
 
@@ -56,7 +56,7 @@ def install_error_handlers(app: FastAPI) -> None:
         for err in exc.errors():
             where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path"))
             parts.append(f"{where}: {err.get('msg')}" if where else str(err.get("msg")))
-        return _error_response(request, 422, "invalid_input", "请求参数有误:" + ";".join(parts))
+        return _error_response(request, 422, "invalid_input", "请求参数有误：" + ";".join(parts))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Any:
@@ -66,7 +66,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Any:
         log.exception("unhandled_error", path=request.url.path)
-        return _error_response(request, 500, "internal_error", "系统内部错误,已记录,请稍后再试")
+        return _error_response(request, 500, "internal_error", "系统内部错误，已记录，请稍后再试")
 
 
 def create_app(
@@ -102,31 +102,34 @@ def create_app(
     from xinyong.portal import routes as portal_routes
     from xinyong.subjects import api as subjects_api
     from xinyong.subjects import portal as subjects_portal
-    from xinyong.web import optional_principal
+    from xinyong.web import ERROR_RESPONSES, optional_principal
 
     # A presented API key must be valid even on public endpoints: a revoked key is refused, not ignored.
     api_deps = [Depends(optional_principal)]
-    app.include_router(subjects_api.router, prefix="/api/v1", dependencies=api_deps)
-    app.include_router(catalog_api.router, prefix="/api/v1", dependencies=api_deps)
+    for router in (subjects_api.router, catalog_api.router):
+        app.include_router(router, prefix="/api/v1", dependencies=api_deps, responses=ERROR_RESPONSES)
     app.include_router(portal_routes.router)
     app.include_router(subjects_portal.router)
     app.include_router(accounts_portal.router)
+    install_offline_docs(app)  # before /static, which would otherwise swallow /static/swagger
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "portal" / "static")), name="static")
-    install_offline_docs(app)
     return app
 
 
 def install_offline_docs(app: FastAPI) -> None:
-    """Serve Swagger UI from the swagger-ui-bundle package: the default CDN is unreachable on closed networks."""
-    from fastapi.openapi.docs import get_swagger_ui_html
-    from swagger_ui_bundle import swagger_ui_path
+    """Serve Swagger UI from files shipped in fastapi-offline: the default CDN is unreachable on an intranet."""
+    from pathlib import Path
 
-    app.mount("/static/swagger", StaticFiles(directory=str(swagger_ui_path)), name="swagger")
+    import fastapi_offline
+    from fastapi.openapi.docs import get_swagger_ui_html
+
+    app.mount("/static/swagger", StaticFiles(directory=str(Path(fastapi_offline.__file__).parent / "static")),
+              name="swagger")
 
     @app.get("/docs", include_in_schema=False)
     async def docs() -> Any:
         return get_swagger_ui_html(
             openapi_url=app.openapi_url or "/api/v1/openapi.json", title=f"{app.title} 接口文档",
             swagger_js_url="/static/swagger/swagger-ui-bundle.js", swagger_css_url="/static/swagger/swagger-ui.css",
-            swagger_favicon_url="/static/swagger/favicon-32x32.png",
+            swagger_favicon_url="/static/swagger/favicon.png",
         )

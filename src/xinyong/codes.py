@@ -75,7 +75,7 @@ _NORMALIZE = str.maketrans(
 def normalize(code: str) -> str:
     """Strip whitespace and hyphens, fold full-width to half-width and upper-case."""
     if not isinstance(code, str):
-        raise CodeError(f"代码格式错误:应为文本,实为{type(code).__name__}", "format")
+        raise CodeError(f"代码格式错误：应为文本，实为{type(code).__name__}", "format")
     if code.isascii() and code.isalnum():
         return code.upper()
     # Only ASCII letters are upper-cased: str.upper() would turn "ß" into "SS".
@@ -98,9 +98,9 @@ def _chars(code: str, allowed: frozenset[str], label: str, hint: str = "", last:
 def _length(code: str, label: str, expected: str, allowed: Container[int]) -> None:
     """Raise a "length" error unless len(code) is allowed."""
     if not code:
-        raise CodeError(f"{label}为空,长度应为{expected}", "length")
+        raise CodeError(f"{label}为空，长度应为{expected}", "length")
     if len(code) not in allowed:
-        raise CodeError(f"{label}长度应为{expected},实为{len(code)}位", "length")
+        raise CodeError(f"{label}长度应为{expected}，实为{len(code)}位", "length")
 
 
 # --- administrative divisions (python-stdnum's cn/loc) --------------------------------
@@ -160,7 +160,7 @@ def region_name(code: str, year: int | None = None) -> str | None:
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_VALUE = {c: i for i, c in enumerate(_USCC_ALPHABET)}
 _USCC_CHARS = frozenset(_USCC_ALPHABET)
-_USCC_HINT = "(只能使用数字和除I、O、Z、S、V外的大写字母)"
+_USCC_HINT = "（只能使用数字和除I、O、Z、S、V外的大写字母）"
 _USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
 _USCC_TABLE: dict[str, tuple[str, dict[str, str]]] = {
     "1": ("机构编制", {"1": "机关", "2": "事业单位", "3": "中央编办直接管理机构编制的群众团体", "9": "其他"}),
@@ -170,7 +170,7 @@ _USCC_TABLE: dict[str, tuple[str, dict[str, str]]] = {
     "4": ("文化", {"1": "外国在华文化中心", "9": "其他"}),
     "5": ("民政", {"1": "社会团体", "2": "民办非企业单位", "3": "基金会", "9": "其他"}),
     "6": ("旅游", {"1": "外国旅游部门常驻代表机构",
-                   "2": "港澳台地区旅游部门常驻内地(大陆)代表机构", "9": "其他"}),
+                   "2": "港澳台地区旅游部门常驻内地（大陆）代表机构", "9": "其他"}),
     "7": ("宗教", {"1": "宗教活动场所", "2": "宗教院校", "9": "其他"}),
     "8": ("工会", {"1": "基层工会", "9": "其他"}),
     "9": ("工商", {"1": "企业", "2": "个体工商户", "3": "农民专业合作社"}),
@@ -206,14 +206,14 @@ def validate_uscc(code: str) -> str:
     _chars(n, _USCC_CHARS, _USCC, _USCC_HINT)
     entry = _USCC_TABLE.get(n[0])
     if entry is None:
-        raise CodeError(f"{_USCC}格式错误:登记管理部门代码'{n[0]}'无效", "format")
+        raise CodeError(f"{_USCC}格式错误：登记管理部门代码'{n[0]}'无效", "format")
     if n[1] not in entry[1]:
-        raise CodeError(f"{_USCC}格式错误:登记管理部门'{entry[0]}'下无机构类别代码'{n[1]}'", "format")
+        raise CodeError(f"{_USCC}格式错误：登记管理部门'{entry[0]}'下无机构类别代码'{n[1]}'", "format")
     if not n[2:8].isdigit() or n[2:4] not in _USCC_PROVINCES:
         raise CodeError(f"{_USCC}登记管理机关行政区划码'{n[2:8]}'无效", "region")
     expected = _uscc_check(n[:17])
     if n[17] != expected:
-        raise CodeError(f"{_USCC}校验位错误:应为{expected},实为{n[17]}", "checksum")
+        raise CodeError(f"{_USCC}校验位错误：应为{expected}，实为{n[17]}", "checksum")
     return n
 
 
@@ -256,9 +256,9 @@ def _birth_date(yyyymmdd: str, label: str, today: date | None) -> date:
     except ValueError:
         raise CodeError(f"{label}出生日期{yyyymmdd}无效", "date") from None
     if born.year < 1900:
-        raise CodeError(f"{label}出生日期{yyyymmdd}无效:早于1900年", "date")
+        raise CodeError(f"{label}出生日期{yyyymmdd}无效：早于1900年", "date")
     if born > (today or date.today()):
-        raise CodeError(f"{label}出生日期{yyyymmdd}无效:晚于当前日期", "date")
+        raise CodeError(f"{label}出生日期{yyyymmdd}无效：晚于当前日期", "date")
     return born
 
 
@@ -268,10 +268,10 @@ def _ric_layout(n: str, label: str, today: date | None, region_ok: Callable[[str
     _chars(n, _DIGITS, label, last="X")
     _birth_date(n[6:14], label, today)
     if not region_ok(n[:6]):
-        raise CodeError(f"{label}地址码(行政区划代码){n[:6]}{why}", "region")
+        raise CodeError(f"{label}地址码（行政区划代码）{n[:6]}{why}", "region")
     expected = _ric_check(n[:17])
     if n[17] != expected:
-        raise CodeError(f"{label}校验位错误:应为{expected},实为{n[17]}", "checksum")
+        raise CodeError(f"{label}校验位错误：应为{expected}，实为{n[17]}", "checksum")
     return n
 
 
@@ -296,7 +296,7 @@ def convert_legacy_resident_id(number15: str) -> str:
 def validate_resident_id(number: str, *, today: date | None = None) -> str:
     """Return the 18-digit 公民身份号码 (converting 15-digit ones) or raise CodeError."""
     n = normalize(number)
-    _length(n, _RIC, "18位(或15位旧号码)", (15, 18))
+    _length(n, _RIC, "18位（或15位旧号码）", (15, 18))
     if len(n) == 15:
         n = convert_legacy_resident_id(n)
     return _ric_layout(n, _RIC, today, _divisions()[1].__contains__, "不存在")
@@ -324,7 +324,7 @@ def is_valid_resident_id(number: object) -> bool:
 def _foreign_permanent_residence(n: str) -> str:
     """外国人永久居留身份证: 2023 version 9, province, nationality, birth date, order, MOD 11-2; old 15 chars."""
     label = "外国人永久居留身份证号码"
-    _length(n, label, "18位(2023版)或15位(旧版)", (15, 18))
+    _length(n, label, "18位（2023版）或15位（旧版）", (15, 18))
     if len(n) == 15:
         _chars(n, _ALNUM, label)
         if not re.fullmatch(r"[A-Z]{3}\d{12}", n):
@@ -336,18 +336,18 @@ def _foreign_permanent_residence(n: str) -> str:
     return _ric_layout(n, label, None, lambda _: True, "")
 
 
-_PERMIT_WHY = "无效:应为810000(香港)、820000(澳门)或830000(台湾)"
+_PERMIT_WHY = "无效：应为810000（香港）、820000（澳门）或830000（台湾）"
 # Documents known only by shape: label, what is expected, allowed lengths, pattern.
 _SHAPES: dict[DocumentType, tuple[str, str, range, re.Pattern[str]]] = {
     DocumentType.HK_MACAO_PERMIT: (
-        "港澳居民来往内地通行证号码", "H或M加8位数字(旧版加10位数字)", range(9, 12, 2), re.compile(r"[HM](\d{8}|\d{10})")),
+        "港澳居民来往内地通行证号码", "H或M加8位数字（旧版加10位数字）", range(9, 12, 2), re.compile(r"[HM](\d{8}|\d{10})")),
     # Old Taiwan permits carry 10 digits and may end with an issue letter, printed as "(B)".
     DocumentType.TAIWAN_PERMIT: (
-        "台湾居民来往大陆通行证号码", "8位数字(旧版10位数字,可加1位字母)", range(8, 12), re.compile(r"\d{8}|\d{10}[A-Z]?")),
+        "台湾居民来往大陆通行证号码", "8位数字（旧版10位数字，可加1位字母）", range(8, 12), re.compile(r"\d{8}|\d{10}[A-Z]?")),
     # Chinese passports (E, G, D, S, P series) all fit this shape, so one permissive rule
     # covers them and foreign passports alike.
     DocumentType.PASSPORT: (
-        "护照号码", "5至20位数字或字母(至少含1位数字)", range(5, 21), re.compile(r"[A-Z0-9]*\d[A-Z0-9]*")),
+        "护照号码", "5至20位数字或字母（至少含1位数字）", range(5, 21), re.compile(r"[A-Z0-9]*\d[A-Z0-9]*")),
 }
 
 
@@ -358,7 +358,7 @@ def validate_document(doc_type: DocumentType | str, number: str) -> str:
     except ValueError:
         kind = DocumentType.__members__.get(str(doc_type))  # type: ignore[assignment]
         if kind is None:
-            raise CodeError(f"证件类型格式错误:未知证件类型'{doc_type}'", "format") from None
+            raise CodeError(f"证件类型格式错误：未知证件类型'{doc_type}'", "format") from None
     n = normalize(number)
     if kind is DocumentType.RESIDENT_ID:
         return validate_resident_id(n)
@@ -369,10 +369,10 @@ def validate_document(doc_type: DocumentType | str, number: str) -> str:
     if kind is DocumentType.TAIWAN_PERMIT and re.fullmatch(r"\d{10}\([A-Z]\)", n):
         n = n[:10] + n[11]
     label, expected, lengths, pattern = _SHAPES[kind]
-    _chars(n, _ALNUM, label, "(只能使用数字和大写字母)")
+    _chars(n, _ALNUM, label, "（只能使用数字和大写字母）")
     _length(n, label, expected, lengths)
     if not pattern.fullmatch(n):
-        raise CodeError(f"{label}格式错误:应为{expected}", "format")
+        raise CodeError(f"{label}格式错误：应为{expected}", "format")
     return n
 
 
@@ -399,11 +399,11 @@ def validate_lei(code: str) -> str:
     """Return the normalized LEI or raise CodeError."""
     n = normalize(code)
     _length(n, _LEI, "20位", (20,))
-    _chars(n, _ALNUM, _LEI, "(只能使用数字和大写字母)")
+    _chars(n, _ALNUM, _LEI, "（只能使用数字和大写字母）")
     if not n[18:].isdigit():
-        raise CodeError(f"{_LEI}格式错误:第19、20位校验码应为数字,实为{n[18:]}", "format")
+        raise CodeError(f"{_LEI}格式错误：第19、20位校验码应为数字，实为{n[18:]}", "format")
     # Requiring equality (not just "mod 97 == 1") also refuses the aliases 00, 01 and 99.
     expected = _lei_check(n[:18])
     if n[18:] != expected:
-        raise CodeError(f"{_LEI}校验位错误:应为{expected},实为{n[18:]}", "checksum")
+        raise CodeError(f"{_LEI}校验位错误：应为{expected}，实为{n[18:]}", "checksum")
     return n

@@ -50,9 +50,9 @@ class Keyring:
                 raise ValueError("version")
             keys = [base64.b64decode(data[name], validate=True) for name in ("encryption_key", "lookup_key", "session_key")]
         except (ValueError, KeyError, TypeError) as exc:
-            raise KeyringError(f"密钥文件 {source} 格式错误,无法读取({exc})。请恢复正确的密钥文件。") from exc
+            raise KeyringError(f"密钥文件 {source} 格式错误，无法读取({exc})。请恢复正确的密钥文件。") from exc
         if any(len(k) != 32 for k in keys):
-            raise KeyringError(f"密钥文件 {source} 中的密钥长度错误(应为32字节)。")
+            raise KeyringError(f"密钥文件 {source} 中的密钥长度错误（应为32字节）。")
         return cls(*keys)
 
     def to_json(self) -> str:
@@ -77,7 +77,7 @@ class Keyring:
         try:
             return AESGCM(self.encryption_key).decrypt(blob[:12], blob[12:], purpose.encode()).decode()
         except InvalidTag as exc:
-            raise KeyringError("解密失败:密钥与数据库中的加密数据不匹配。") from exc
+            raise KeyringError("解密失败：密钥与数据库中的加密数据不匹配。") from exc
 
     def lookup_hash(self, value: str, purpose: str) -> str:
         """Keyed hash for equality lookups of a secret value."""

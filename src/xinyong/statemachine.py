@@ -39,7 +39,7 @@ class StateMachine(Generic[S]):
         """Raise IllegalTransition unless the move is allowed."""
         if not self.can(from_state, to_state):
             raise IllegalTransition(
-                f"不允许的状态变更:{self.label(from_state)} → {self.label(to_state)}",
+                f"不允许的状态变更：{self.label(from_state)} → {self.label(to_state)}",
             )
 
     def label(self, state: S) -> str:

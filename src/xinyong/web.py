@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from xinyong.accounts import service as accounts
@@ -18,6 +19,18 @@ from xinyong.accounts.service import Principal
 from xinyong.config import Settings
 from xinyong.crypto import Keyring
 from xinyong.errors import Unauthorized
+
+class ErrorOut(BaseModel):
+    """Body of every error answer under /api."""
+
+    error: str = Field(description="稳定的错误代码，如 invalid_code、subject_not_found")
+    detail: str = Field(description="中文说明")
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorOut, "description": text}
+    for status, text in ((401, "未认证或 API 密钥无效"), (403, "无权操作"), (404, "不存在"), (422, "输入有误"))
+}
 
 SESSION_COOKIE = "xy_session"
 CSRF_COOKIE = "xy_csrf"
@@ -95,7 +108,7 @@ def check_csrf(request: Request, login: LoginSession | None, submitted: str | No
     expected = login.csrf_token if login is not None else request.cookies.get(CSRF_COOKIE)
     # Compare bytes: compare_digest raises TypeError on non-ASCII str, which would be a 500, not a refusal.
     if not expected or not submitted or not secrets.compare_digest(expected.encode(), submitted.encode()):
-        raise CsrfFailed("表单已过期或来源不明(CSRF 校验失败),请刷新页面后重试")
+        raise CsrfFailed("表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试")
 
 
 def render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> Any:

@@ -319,7 +319,7 @@ def test_require_role() -> None:
     system.require(Role.BUSINESS_SYSTEM)
     with pytest.raises(NotAllowed) as info:
         system.require(Role.CREDIT_OFFICE_ADMIN, Role.DEPARTMENT_CLERK)
-    assert info.value.message == "无权操作:需要信用办管理员、部门经办人角色,当前为业务系统"
+    assert info.value.message == "无权操作：需要信用办管理员、部门经办人角色，当前为业务系统"
     assert (info.value.status, info.value.code) == (403, "not_allowed")
     with pytest.raises(NotAllowed, match="当前为部门经办人"):
         clerk.require(Role.CREDIT_OFFICE_ADMIN)

@@ -106,7 +106,7 @@ def test_every_ordered_pair(session: Session, name: str, from_state: Any, to_sta
         err = info.value
         assert err.code == "illegal_transition"
         assert err.status == 409
-        assert err.message == f"不允许的状态变更:{labels[from_state]} → {labels[to_state]}"
+        assert err.message == f"不允许的状态变更：{labels[from_state]} → {labels[to_state]}"
         assert err.to_dict() == {"error": "illegal_transition", "detail": err.message}
         assert entity.status == from_state
         session.flush()
@@ -176,7 +176,7 @@ def test_can_follows_the_table(a: Light, b: Light, ok: bool) -> None:
 def test_labels_fall_back_to_the_value() -> None:
     assert light_machine.label(Light.RED) == "红灯"
     assert light_machine.label(Light.YELLOW) == "yellow"
-    with pytest.raises(IllegalTransition, match="不允许的状态变更:yellow → 绿灯"):
+    with pytest.raises(IllegalTransition, match="不允许的状态变更：yellow → 绿灯"):
         light_machine.check(Light.YELLOW, Light.GREEN)
     light_machine.check(Light.GREEN, Light.YELLOW)  # allowed: no error
 

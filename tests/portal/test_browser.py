@@ -258,6 +258,15 @@ def test_invalid_code_shows_chinese_error_page(page, portal: Portal, shots: Path
     page.screenshot(path=str(shots / "error.png"), full_page=True)
 
 
+def test_api_docs_render_offline(page, portal: Portal, shots: Path) -> None:  # noqa: ANN001
+    from playwright.sync_api import expect
+
+    page.goto(portal.url("/docs"))
+    expect(page.locator(".swagger-ui .opblock-summary-path").first).to_be_visible(timeout=15_000)
+    expect(page.locator(".swagger-ui")).to_contain_text("/api/v1/search")
+    page.screenshot(path=str(shots / "docs.png"), full_page=False)
+
+
 def test_console_login(page, portal: Portal, shots: Path) -> None:  # noqa: ANN001
     from playwright.sync_api import expect
 

@@ -166,6 +166,11 @@ def test_swagger_ui_and_openapi(client: TestClient) -> None:
     assert docs.status_code == 200
     assert "swagger-ui" in docs.text.lower()
     assert "/api/v1/openapi.json" in docs.text
+    assert "cdn." not in docs.text  # the intranet has no internet: everything is served locally
+    for asset in ("/static/swagger/swagger-ui-bundle.js", "/static/swagger/swagger-ui.css"):
+        assert asset in docs.text
+        served = client.get(asset)
+        assert served.status_code == 200 and len(served.content) > 10_000
     spec = client.get("/api/v1/openapi.json")
     assert spec.status_code == 200
     paths = spec.json()["paths"]

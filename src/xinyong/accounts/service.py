@@ -46,14 +46,14 @@ class Principal:
         """Raise NotAllowed unless the caller has one of the roles."""
         if self.role not in roles:
             allowed = "、".join(r.label for r in roles)
-            raise NotAllowed(f"无权操作:需要{allowed}角色,当前为{self.role.label}")
+            raise NotAllowed(f"无权操作：需要{allowed}角色，当前为{self.role.label}")
 
     def require_department(self, department_id: int) -> None:
         """Department-scoped callers may act only for their own department."""
         if self.role is Role.CREDIT_OFFICE_ADMIN:
             return
         if self.department_id != department_id:
-            raise NotAllowed("无权操作:只能处理本部门的数据")
+            raise NotAllowed("无权操作：只能处理本部门的数据")
 
 
 def hash_password(password: str) -> str:
@@ -106,7 +106,7 @@ def authenticate(session: Session, username: str, password: str) -> User:
     except (VerificationError, InvalidHashError) as exc:
         raise LoginFailed("用户名或密码错误") from exc
     if user.status != UserStatus.ACTIVE:
-        raise LoginFailed("该账号已停用,请联系信用办管理员")
+        raise LoginFailed("该账号已停用，请联系信用办管理员")
     return user
 
 

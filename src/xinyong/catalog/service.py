@@ -50,7 +50,7 @@ def upsert_definitions(session: Session, definitions: Sequence[RecordTypeDefinit
         if existing is not None and not replace:
             where = f"{definition.source} 第{definition.code_line}行" if definition.code_line else definition.source
             raise RecordTypeExists(
-                f"目录编码 {definition.code}({where})已存在:{existing.name},来源 {existing.source};"
+                f"目录编码 {definition.code}({where})已存在：{existing.name}，来源 {existing.source};"
                 "如需替换请使用 --replace"
             )
         if existing is not None and existing.definition == definition.model_dump(mode="json", by_alias=True):

@@ -19,7 +19,7 @@ app = typer.Typer(help="API 密钥管理", no_args_is_help=True)
 @app.command("create")
 @handle_errors
 def create(
-    name: Annotated[str, typer.Argument(help="调用方名称,如“市公共资源交易系统”")],
+    name: Annotated[str, typer.Argument(help="调用方名称，如“市公共资源交易系统”")],
     role: Annotated[Role, typer.Option("--role", help="business_system 或 department_clerk")] = Role.BUSINESS_SYSTEM,
     department: Annotated[str | None, typer.Option("--department", help="所属部门统一社会信用代码")] = None,
 ) -> None:
@@ -27,7 +27,7 @@ def create(
     with session_scope() as session:
         dept = departments_service.get_department(session, department) if department else None
         key, plain = service.create_api_key(session, name=name, role=role, department=dept, actor=CLI_ACTOR)
-    console.print(f"已创建 API 密钥 #{key.id}({key.name})。请立即妥善保存,之后无法再次查看:")
+    console.print(f"已创建 API 密钥 #{key.id}({key.name})。请立即妥善保存，之后无法再次查看：")
     console.print(plain, markup=False, highlight=False, soft_wrap=True)
 
 

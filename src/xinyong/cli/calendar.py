@@ -19,7 +19,7 @@ app = typer.Typer(help="法定节假日与工作日", no_args_is_help=True)
 @app.command("load")
 @handle_errors
 def load(
-    path: Annotated[Path, typer.Argument(help="节假日安排文件(YAML),格式见 data/holidays/2027.example.yaml",
+    path: Annotated[Path, typer.Argument(help="节假日安排文件（YAML），格式见 data/holidays/2027.example.yaml",
                                          exists=True, dir_okay=False, readable=True)],
     replace: Annotated[bool, typer.Option("--replace", help="替换该年度已导入的文件")] = False,
 ) -> None:
@@ -28,11 +28,11 @@ def load(
     target_dir = settings().holiday_dir
     target = target_dir / f"{year.year}.yaml"
     if target.exists() and not replace:
-        raise Conflict(f"{year.year} 年的节假日安排已导入({target});如需替换请使用 --replace")
+        raise Conflict(f"{year.year} 年的节假日安排已导入({target})；如需替换请使用 --replace")
     target_dir.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(path, target)
     calendar.reset_default_calendar()
-    console.print(f"已导入 {year.year} 年节假日安排:放假 {len(year.holidays)} 天,调休上班 {len(year.workdays)} 天 → {target}")
+    console.print(f"已导入 {year.year} 年节假日安排：放假 {len(year.holidays)} 天，调休上班 {len(year.workdays)} 天 → {target}")
 
 
 @app.command("add")
@@ -45,6 +45,6 @@ def add(
     try:
         day = dt.date.fromisoformat(start)
     except ValueError as exc:
-        raise InvalidInput(f"日期格式应为 YYYY-MM-DD,实为“{start}”") from exc
+        raise InvalidInput(f"日期格式应为 YYYY-MM-DD，实为“{start}”") from exc
     result = calendar.get_default_calendar().add_working_days(day, days)
-    console.print(f"{day.isoformat()} 之后第 {days} 个工作日:{result.isoformat()}")
+    console.print(f"{day.isoformat()} 之后第 {days} 个工作日：{result.isoformat()}")

@@ -17,13 +17,13 @@ app = typer.Typer(help="信用信息目录", no_args_is_help=True)
 @app.command("load")
 @handle_errors
 def load(
-    path: Annotated[Path, typer.Argument(help="目录定义文件(YAML)", exists=True, dir_okay=False, readable=True)],
+    path: Annotated[Path, typer.Argument(help="目录定义文件（YAML）", exists=True, dir_okay=False, readable=True)],
     replace: Annotated[bool, typer.Option("--replace", help="替换同编码的已有类型")] = False,
 ) -> None:
     """载入或替换一个目录类型定义。"""
     with session_scope() as session:
         changed = service.load_file(session, path, replace=replace, actor=CLI_ACTOR)
-    console.print(f"已载入:{', '.join(changed)}" if changed else "内容未变化,无需更新。")
+    console.print(f"已载入：{', '.join(changed)}" if changed else "内容未变化，无需更新。")
 
 
 @app.command("list")

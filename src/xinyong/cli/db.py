@@ -23,7 +23,7 @@ def upgrade_database() -> None:
         changed = catalog_service.sync_builtin(session)
         groups = subjects_service.sync_occupational_groups(session, load_occupational_groups())
     console.print(f"数据库已升级到最新版本({migrate.current_revision(engine_for(s.database_url))});"
-                  f"目录类型更新 {len(changed)} 个,重点人群更新 {groups} 个。")
+                  f"目录类型更新 {len(changed)} 个，重点人群更新 {groups} 个。")
 
 
 @app.command("upgrade")
@@ -37,4 +37,4 @@ def upgrade() -> None:
 @handle_errors
 def current() -> None:
     """显示数据库当前的结构版本。"""
-    console.print(migrate.current_revision(engine_for(settings().database_url)) or "(尚未初始化)")
+    console.print(migrate.current_revision(engine_for(settings().database_url)) or "（尚未初始化）")

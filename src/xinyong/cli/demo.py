@@ -24,17 +24,17 @@ def run_demo(subjects: int, seed: int) -> None:
     elapsed = time.perf_counter() - start
     total = summary.persons + summary.organisations
     console.print(
-        f"已生成:部门 {summary.departments} 个,法人及个体工商户 {summary.organisations:,} 个,自然人 {summary.persons:,} 人,"
-        f"行政许可 {summary.licences:,} 条,行政处罚 {summary.penalties:,} 条;"
-        f"用时 {elapsed:.1f} 秒,{total / elapsed:,.0f} 主体/秒。"
+        f"已生成：部门 {summary.departments} 个，法人及个体工商户 {summary.organisations:,} 个，自然人 {summary.persons:,} 人，"
+        f"行政许可 {summary.licences:,} 条，行政处罚 {summary.penalties:,} 条；"
+        f"用时 {elapsed:.1f} 秒，{total / elapsed:,.0f} 主体/秒。"
     )
-    console.print(f"演示账号:admin(信用办管理员)、zz-scjg(部门经办人),密码均为 {DEMO_PASSWORD}")
+    console.print(f"演示账号：admin（信用办管理员）、zz-scjg（部门经办人），密码均为 {DEMO_PASSWORD}")
 
 
 @handle_errors
 def demo(
-    subjects: Annotated[int, typer.Option("--subjects", help="生成的主体数量(法人、个体工商户和自然人合计)")] = 2000,
-    seed: Annotated[int, typer.Option("--seed", help="随机种子:同一种子生成同一数据集")] = 20261122,
+    subjects: Annotated[int, typer.Option("--subjects", help="生成的主体数量（法人、个体工商户和自然人合计）")] = 2000,
+    seed: Annotated[int, typer.Option("--seed", help="随机种子：同一种子生成同一数据集")] = 20261122,
 ) -> None:
     """生成可重复的演示数据(四个示范城市的部门、企业、个体工商户、自然人、许可和处罚)。"""
     run_demo(subjects, seed)

@@ -18,12 +18,12 @@ app = typer.Typer(help="部门管理", no_args_is_help=True)
 def add(
     uscc: Annotated[str, typer.Argument(help="部门统一社会信用代码")],
     name: Annotated[str, typer.Argument(help="部门名称")],
-    region: Annotated[str | None, typer.Option("--region", help="行政区划代码(6位),默认取自信用代码")] = None,
+    region: Annotated[str | None, typer.Option("--region", help="行政区划代码（6位），默认取自信用代码")] = None,
 ) -> None:
     """登记一个报送部门。"""
     with session_scope() as session:
         department = service.add_department(session, uscc=uscc, name=name, region_code=region, actor=CLI_ACTOR)
-        console.print(f"已登记部门:{department.name}({department.uscc})")
+        console.print(f"已登记部门：{department.name}({department.uscc})")
 
 
 @app.command("list")

@@ -14,7 +14,7 @@ from xinyong.subjects import repository as subjects_repository
 
 @handle_errors
 def serve(
-    demo: Annotated[bool, typer.Option("--demo", help="先升级数据库,数据库为空时生成演示数据")] = False,
+    demo: Annotated[bool, typer.Option("--demo", help="先升级数据库，数据库为空时生成演示数据")] = False,
     host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port")] = 8000,
     workers: Annotated[int, typer.Option("--workers", help="工作进程数")] = 1,
@@ -31,7 +31,7 @@ def serve(
     from xinyong.app import create_app
 
     app = create_app(settings())  # fail here, before binding, if the key is missing or wrong
-    console.print(f"门户:http://{host}:{port}/   接口文档:http://{host}:{port}/docs")
+    console.print(f"门户：http://{host}:{port}/   接口文档：http://{host}:{port}/docs")
     if workers > 1:
         uvicorn.run("xinyong.asgi:app", host=host, port=port, workers=workers, log_level="warning")
     else:

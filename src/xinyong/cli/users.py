@@ -25,7 +25,7 @@ def add(
     display_name: Annotated[str, typer.Option("--name", help="姓名或显示名")] = "",
     department: Annotated[str | None, typer.Option("--department", help="所属部门统一社会信用代码")] = None,
     password: Annotated[str, typer.Option("--password", prompt="密码", hide_input=True,
-                                          confirmation_prompt=True, help="登录密码(不少于10位)")] = "",
+                                          confirmation_prompt=True, help="登录密码（不少于10位）")] = "",
 ) -> None:
     """添加工作台用户。"""
     with session_scope() as session:

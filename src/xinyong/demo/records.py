@@ -57,7 +57,7 @@ def penalty_row(gen: DemoGenerator, org: DemoOrganisation, rep: DemoPerson, dept
     number = f"{dept.name[:2]}罚字〔{decided.year}〕{gen.rng.randrange(1, 9999)}号"
     data = {
         "CF_XDR_MC": org.name, "CF_XDR_LB": _category(org), "CF_XDR_SHXYM": org.uscc, "CF_FRDB": rep.name,
-        "CF_WSH": number, "CF_WFXW": act, "CF_SY": f"经查,当事人存在{act}的违法行为。",
+        "CF_WSH": number, "CF_WFXW": act, "CF_SY": f"经查，当事人存在{act}的违法行为。",
         "CF_YJ": "依据《中华人民共和国行政处罚法》及相关法律法规", "CF_CFLB": category,
         "CF_NR": content.format(yuan=f"{fine * 10000:,.0f}") if fine is not None else content, "CF_JDRQ": decided.isoformat(),
         "CF_YXQ": (decided + dt.timedelta(days=365)).isoformat(), "CF_CFJG": dept.name, "CF_CFJGDM": dept.uscc,

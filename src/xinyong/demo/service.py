@@ -74,7 +74,7 @@ class DemoWriter:
     def run(self, subjects: int) -> DemoSummary:
         """Create departments, users, subjects, tags, licences and penalties."""
         if self.session.get(SystemValue, DEMO_MARKER) is not None:
-            raise Conflict("演示数据已经生成过。如需重新生成,请删除数据库文件(或使用新的空数据库)后重试。")
+            raise Conflict("演示数据已经生成过。如需重新生成，请删除数据库文件（或使用新的空数据库）后重试。")
         self.session.add(SystemValue(name=DEMO_MARKER, value=str(self.seed).encode()))
         departments = self._departments()
         self._users(departments)
@@ -93,10 +93,10 @@ class DemoWriter:
         return by_city
 
     def _users(self, departments: dict[str, list[Department]]) -> None:
-        accounts.create_user(self.session, username="admin", display_name="信用办管理员(演示)",
+        accounts.create_user(self.session, username="admin", display_name="信用办管理员（演示）",
                              password=DEMO_PASSWORD, role=Role.CREDIT_OFFICE_ADMIN, department=None, actor="demo")
         market = next(d for d in departments["350600"] if d.name.endswith("市场监督管理局"))
-        accounts.create_user(self.session, username="zz-scjg", display_name="漳州市监局经办人(演示)",
+        accounts.create_user(self.session, username="zz-scjg", display_name="漳州市监局经办人（演示）",
                              password=DEMO_PASSWORD, role=Role.DEPARTMENT_CLERK, department=market, actor="demo")
 
     def _flush_rows(self, model: type, force: bool = False) -> None:
@@ -171,7 +171,7 @@ class DemoWriter:
         definitions = {d.code: d for d in load_builtin_definitions()}
         types = {code: catalog_repository.get_by_code(self.session, code) for code in ("xzxk", "xzcf")}
         if any(t is None for t in types.values()):
-            raise Conflict("内置目录尚未载入,请先运行 xinyong db upgrade")
+            raise Conflict("内置目录尚未载入，请先运行 xinyong db upgrade")
         next_id = _next_id(self.session, CreditRecord)
         city_of_region = {d[0]: c.code for c in pools.CITIES for d in c.districts}
         for subject_id, org in organisations:

@@ -20,7 +20,7 @@ def add_department(session: Session, *, uscc: str, name: str, actor: str, region
     if repository.get_by_uscc(session, code) is not None:
         raise DepartmentExists(f"部门 {code} 已登记")
     if region_code is not None and not (len(region_code) == 6 and region_code.isdigit()):
-        raise InvalidInput(f"行政区划代码应为6位数字,实为“{region_code}”")
+        raise InvalidInput(f"行政区划代码应为6位数字，实为“{region_code}”")
     subject = subjects_repository.get_by_uscc(session, code)
     if subject is None:
         subject = subjects_service.register_organisation(session, uscc=code, name=name, actor=actor, agency=True)
@@ -42,5 +42,5 @@ def get_department(session: Session, uscc: str) -> Department:
     code = codes.validate_uscc(uscc)
     department = repository.get_by_uscc(session, code)
     if department is None:
-        raise DepartmentNotFound(f"未找到统一社会信用代码为 {code} 的部门,请先用 xinyong departments add 登记")
+        raise DepartmentNotFound(f"未找到统一社会信用代码为 {code} 的部门，请先用 xinyong departments add 登记")
     return department

@@ -16,7 +16,7 @@ router = APIRouter(tags=["主体"])
 @router.get("/subjects/{code}", response_model=SubjectProfile, summary="主体基本信息")
 def get_subject(
     session: DbSession,
-    code: Annotated[str, Path(description="统一社会信用代码(18位)", min_length=1, max_length=40)],
+    code: Annotated[str, Path(description="统一社会信用代码（18位）", min_length=1, max_length=40)],
 ) -> SubjectProfile:
     """Public basic information of an organisation, individual business or agency (personal data masked)."""
     return SubjectProfile.of(service.get_organisation(session, code))

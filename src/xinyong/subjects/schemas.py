@@ -16,7 +16,7 @@ class SubjectSummary(BaseModel):
     """A search hit."""
 
     kind: str = Field(description="主体类别")
-    name: str = Field(description="名称(自然人已脱敏)")
+    name: str = Field(description="名称（自然人已脱敏）")
     uscc: str | None = Field(None, description="统一社会信用代码")
     region_code: str | None = Field(None, description="行政区划代码")
     region: str | None = Field(None, description="行政区划名称")
@@ -39,8 +39,8 @@ class SubjectProfile(SubjectSummary):
 
     lei: str | None = Field(None, description="法人机构识别编码 (LEI)")
     registered_on: dt.date | None = Field(None, description="成立日期")
-    address: str | None = Field(None, description="住所(自然人已脱敏)")
-    legal_representative: str | None = Field(None, description="法定代表人(负责人),已脱敏")
+    address: str | None = Field(None, description="住所（自然人已脱敏）")
+    legal_representative: str | None = Field(None, description="法定代表人（负责人），已脱敏")
     is_agency: bool = Field(False, description="是否政府机构")
 
     @classmethod

@@ -40,7 +40,7 @@ def _clean_name(name: str) -> str:
     if not cleaned:
         raise InvalidInput("名称不能为空")
     if len(cleaned) > MAX_NAME_LENGTH:
-        raise InvalidInput(f"名称过长:最多{MAX_NAME_LENGTH}个字符,实为{len(cleaned)}个")
+        raise InvalidInput(f"名称过长：最多{MAX_NAME_LENGTH}个字符，实为{len(cleaned)}个")
     return cleaned
 
 
@@ -139,7 +139,7 @@ def get_organisation(session: Session, uscc: str) -> Subject:
 def set_legal_representative(session: Session, organisation: Subject, person: Subject, *, actor: str) -> None:
     """Link an organisation to the natural person who is its legal representative."""
     if not SubjectKind(organisation.kind).is_organisation:
-        raise WrongSubjectKind("只有法人、非法人组织、个体工商户或机关可以登记法定代表人(负责人)")
+        raise WrongSubjectKind("只有法人、非法人组织、个体工商户或机关可以登记法定代表人（负责人）")
     if person.kind != SubjectKind.NATURAL_PERSON:
         raise WrongSubjectKind("法定代表人必须是自然人")
     organisation.legal_representative_id = person.id
@@ -155,7 +155,7 @@ def tag_occupation(session: Session, person: Subject, group_code: str, *, actor:
         raise WrongSubjectKind("重点人群标签只适用于自然人")
     group = repository.get_group(session, group_code)
     if group is None:
-        raise InvalidInput(f"未知的重点人群代码:{group_code}")
+        raise InvalidInput(f"未知的重点人群代码：{group_code}")
     if repository.has_occupation(session, person.id, group.id):
         raise SubjectExists(f"该自然人已标记为{group.name}")
     tag = SubjectOccupation(subject_id=person.id, group_id=group.id, tagged_on=tagged_on)

@@ -20,12 +20,12 @@ def load_keyring(session: Session, settings: Settings, *, create: bool = False) 
         if keyring is None:
             # Never create a new key here: the old one is the only way to read stored data.
             raise KeyringError(
-                f"数据库中已有加密数据,但找不到密钥文件 {settings.key_file}。"
-                "请恢复原密钥文件或设置 XINYONG_MASTER_KEY;切勿生成新密钥。"
+                f"数据库中已有加密数据，但找不到密钥文件 {settings.key_file}。"
+                "请恢复原密钥文件或设置 XINYONG_MASTER_KEY；切勿生成新密钥。"
             )
         if not keyring.matches(stored.value):
             raise KeyringError(
-                f"密钥与数据库不匹配:{settings.key_file if not master else 'XINYONG_MASTER_KEY'} "
+                f"密钥与数据库不匹配：{settings.key_file if not master else 'XINYONG_MASTER_KEY'} "
                 "不是加密这个数据库时使用的密钥。请使用原密钥。"
             )
         return keyring
