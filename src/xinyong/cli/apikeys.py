@@ -23,7 +23,7 @@ def create(
     role: Annotated[Role, typer.Option("--role", help="business_system 或 department_clerk")] = Role.BUSINESS_SYSTEM,
     department: Annotated[str | None, typer.Option("--department", help="所属部门统一社会信用代码")] = None,
 ) -> None:
-    """创建 API 密钥;密钥只显示这一次。"""
+    """创建 API 密钥；密钥只显示这一次。"""
     with session_scope() as session:
         dept = departments_service.get_department(session, department) if department else None
         key, plain = service.create_api_key(session, name=name, role=role, department=dept, actor=CLI_ACTOR)
@@ -34,7 +34,7 @@ def create(
 @app.command("list")
 @handle_errors
 def list_() -> None:
-    """列出 API 密钥(不显示密钥本身)。"""
+    """列出 API 密钥（不显示密钥本身）。"""
     with session_scope() as session:
         table = Table("编号", "名称", "前缀", "角色", "部门", "状态", "最近使用")
         for k in repository.list_api_keys(session):
@@ -47,7 +47,7 @@ def list_() -> None:
 @app.command("revoke")
 @handle_errors
 def revoke(key_id: int, reason: Annotated[str | None, typer.Option("--reason")] = None) -> None:
-    """吊销 API 密钥(不可恢复)。"""
+    """吊销 API 密钥（不可恢复）。"""
     with session_scope() as session:
         key = repository.get_api_key(session, key_id)
         if key is None:

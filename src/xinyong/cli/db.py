@@ -22,14 +22,14 @@ def upgrade_database() -> None:
         load_keyring(session, s, create=True)
         changed = catalog_service.sync_builtin(session)
         groups = subjects_service.sync_occupational_groups(session, load_occupational_groups())
-    console.print(f"数据库已升级到最新版本({migrate.current_revision(engine_for(s.database_url))});"
+    console.print(f"数据库已升级到最新版本（{migrate.current_revision(engine_for(s.database_url))}）；"
                   f"目录类型更新 {len(changed)} 个，重点人群更新 {groups} 个。")
 
 
 @app.command("upgrade")
 @handle_errors
 def upgrade() -> None:
-    """升级数据库结构到最新版本,首次运行时生成密钥文件并载入内置目录。"""
+    """升级数据库结构到最新版本，首次运行时生成密钥文件并载入内置目录。"""
     upgrade_database()
 
 

@@ -36,5 +36,5 @@ def demo(
     subjects: Annotated[int, typer.Option("--subjects", help="生成的主体数量（法人、个体工商户和自然人合计）")] = 2000,
     seed: Annotated[int, typer.Option("--seed", help="随机种子：同一种子生成同一数据集")] = 20261122,
 ) -> None:
-    """生成可重复的演示数据(四个示范城市的部门、企业、个体工商户、自然人、许可和处罚)。"""
+    """生成可重复的演示数据（四个示范城市的部门、企业、个体工商户、自然人、许可和处罚）。"""
     run_demo(subjects, seed)

@@ -19,7 +19,7 @@ def serve(
     port: Annotated[int, typer.Option("--port")] = 8000,
     workers: Annotated[int, typer.Option("--workers", help="工作进程数")] = 1,
 ) -> None:
-    """启动平台(门户、工作台和接口)。"""
+    """启动平台（门户、工作台和接口）。"""
     if demo:
         upgrade_database()
         with session_scope() as session:
