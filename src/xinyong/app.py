@@ -100,17 +100,20 @@ def create_app(
     from xinyong.accounts import portal as accounts_portal
     from xinyong.catalog import api as catalog_api
     from xinyong.portal import routes as portal_routes
+    from xinyong.records import api as records_api
+    from xinyong.records import portal as records_portal
     from xinyong.subjects import api as subjects_api
     from xinyong.subjects import portal as subjects_portal
     from xinyong.web import ERROR_RESPONSES, optional_principal
 
     # A presented API key must be valid even on public endpoints: a revoked key is refused, not ignored.
     api_deps = [Depends(optional_principal)]
-    for router in (subjects_api.router, catalog_api.router):
+    for router in (subjects_api.router, catalog_api.router, records_api.router):
         app.include_router(router, prefix="/api/v1", dependencies=api_deps, responses=ERROR_RESPONSES)
     app.include_router(portal_routes.router)
     app.include_router(subjects_portal.router)
     app.include_router(accounts_portal.router)
+    app.include_router(records_portal.router)
     install_offline_docs(app)  # before /static, which would otherwise swallow /static/swagger
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "portal" / "static")), name="static")
     return app

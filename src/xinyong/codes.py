@@ -125,6 +125,17 @@ def _divisions() -> tuple[dict[str, str], dict[str, _Names]]:
     return provinces, counties
 
 
+@cache
+def known_regions() -> frozenset[str]:
+    """Every six-digit 行政区划代码 in the division table (the address codes a 公民身份号码 may carry)."""
+    return frozenset(_divisions()[1])
+
+
+def is_known_region(code: str) -> bool:
+    """Tell whether code is a six-digit 行政区划代码 known to the division table."""
+    return code in _divisions()[1]
+
+
 def _pick(names: _Names | None, year: int | None) -> str | None:
     """Choose the name in use in year, else the latest one."""
     if not names:

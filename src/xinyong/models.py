@@ -7,12 +7,12 @@ from xinyong.audit.models import AuditEvent, StateTransition
 from xinyong.catalog.models import CatalogField, RecordType
 from xinyong.db import Base
 from xinyong.departments.models import Department
-from xinyong.records.models import CreditRecord
+from xinyong.records.models import ChangeEvent, CreditRecord, ImportBatch, ImportRowError, SubjectNameReview
 from xinyong.subjects.models import OccupationalGroup, Subject, SubjectOccupation
 from xinyong.system.models import SystemValue
 
 __all__ = [
-    "ApiKey", "AuditEvent", "Base", "CatalogField", "CreditRecord", "Department", "LoginSession",
+    "ApiKey", "AuditEvent", "Base", "CatalogField", "ChangeEvent", "CreditRecord", "ImportBatch", "ImportRowError", "Department", "LoginSession",
     "OccupationalGroup", "RecordType", "StateTransition", "Subject", "SubjectOccupation",
-    "SystemValue", "User",
+    "SubjectNameReview", "SystemValue", "User",
 ]

@@ -80,3 +80,29 @@ class StateMachine(Generic[S]):
         )
         session.flush()
         return history
+
+    def record_many(
+        self, session: Session, entity_ids: list[int], from_state: S, to_state: S, *, actor: str,
+        reason: str | None = None,
+    ) -> None:
+        """History and audit rows for a bulk move already applied by one set-based UPDATE."""
+        self.check(from_state, to_state)
+        if not entity_ids:
+            return
+        from sqlalchemy import insert
+
+        from xinyong.audit.models import AuditEvent
+        from xinyong.db import utcnow
+
+        now = utcnow()
+        session.execute(insert(StateTransition), [
+            {"entity_type": self.entity_type, "entity_id": str(i), "from_state": str(from_state),
+             "to_state": str(to_state), "occurred_at": now, "actor": actor, "reason": reason}
+            for i in entity_ids
+        ])
+        session.execute(insert(AuditEvent), [
+            {"occurred_at": now, "actor": actor, "action": f"{self.entity_type}.{to_state}",
+             "entity_type": self.entity_type, "entity_id": str(i),
+             "detail": {"from": str(from_state), "to": str(to_state), "reason": reason}}
+            for i in entity_ids
+        ])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from xinyong.cli import apikeys, calendar, catalog, db, demo, departments, serve, users
+from xinyong.cli import apikeys, calendar, catalog, db, demo, departments, jobs, records, serve, users
 
 app = typer.Typer(help="xinyong 公共信用信息平台", no_args_is_help=True, pretty_exceptions_show_locals=False)
 app.add_typer(db.app, name="db")
@@ -13,8 +13,10 @@ app.add_typer(users.app, name="users")
 app.add_typer(apikeys.app, name="apikeys")
 app.add_typer(catalog.app, name="catalog")
 app.add_typer(calendar.app, name="calendar")
+app.add_typer(jobs.app, name="jobs")
 app.command("demo")(demo.demo)
 app.command("serve")(serve.serve)
+app.command("import")(records.import_file)
 
 if __name__ == "__main__":
     app()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from xinyong.catalog.definitions import RecordTypeDefinition
 from xinyong.demo import pools
 from xinyong.demo.generator import DemoGenerator, DemoOrganisation, DemoPerson
 from xinyong.departments.models import Department
@@ -27,7 +26,7 @@ def _category(org: DemoOrganisation) -> str:
 
 
 def licence_row(gen: DemoGenerator, org: DemoOrganisation, rep: DemoPerson, depts: list[Department],
-                definition: RecordTypeDefinition, today: dt.date) -> dict[str, object]:
+                today: dt.date) -> tuple[Department, dict[str, object]]:
     """One 行政许可 about an organisation."""
     industry, licence = pools.INDUSTRIES[org.industry]
     dept = _department(depts, _LICENCE_DEPTS.get(industry, "市场监督管理局"))
@@ -42,12 +41,11 @@ def licence_row(gen: DemoGenerator, org: DemoOrganisation, rep: DemoPerson, dept
         "XK_YXQZ": decided.isoformat(), "XK_YXQZI": decided.replace(year=decided.year + 5, day=min(decided.day, 28)).isoformat(),
         "XK_XKJG": dept.name, "XK_XKJGDM": dept.uscc, "XK_ZT": "有效", "XK_LYDW": dept.name, "XK_LYDWDM": dept.uscc,
     }
-    return {"department_id": dept.id, "document_number": number, "decision_on": decided,
-            "severity": definition.classify(data).value, "data": data}
+    return dept, data
 
 
 def penalty_row(gen: DemoGenerator, org: DemoOrganisation, rep: DemoPerson, depts: list[Department],
-                definition: RecordTypeDefinition, today: dt.date) -> dict[str, object]:
+                today: dt.date) -> tuple[Department, dict[str, object]]:
     """One 行政处罚 about an organisation."""
     kind = gen.rng.randrange(len(pools.PENALTIES))
     category, act, content, fine_range = pools.PENALTIES[kind]
@@ -65,5 +63,4 @@ def penalty_row(gen: DemoGenerator, org: DemoOrganisation, rep: DemoPerson, dept
     }
     if fine is not None:
         data["CF_NR_FK"] = f"{fine:.6f}"
-    return {"department_id": dept.id, "document_number": number, "decision_on": decided,
-            "severity": definition.classify(data).value, "data": data}
+    return dept, data

@@ -10,9 +10,8 @@ from sqlalchemy.orm import Session
 
 from xinyong import masking
 from xinyong.accounts import service as accounts
+from xinyong.accounts.service import Principal
 from xinyong.accounts.states import Role
-from xinyong.catalog import repository as catalog_repository
-from xinyong.catalog.definitions import load_builtin_definitions
 from xinyong.codes import DocumentType
 from xinyong.crypto import Keyring
 from xinyong.db import utcnow
@@ -21,13 +20,13 @@ from xinyong.demo.generator import DemoGenerator, DemoOrganisation, DemoPerson
 from xinyong.departments import service as departments_service
 from xinyong.departments.models import Department
 from xinyong.errors import Conflict, InvalidInput
-from xinyong.records.models import CreditRecord
 from xinyong.subjects.models import OccupationalGroup, Subject, SubjectOccupation
 from xinyong.subjects.service import DOCUMENT_PURPOSE
 from xinyong.subjects.states import SubjectKind
 from xinyong.system.models import SystemValue
 
 DEMO_MARKER = "demo_seed"
+DEMO_PRINCIPAL = Principal("demo", 0, "演示数据", Role.CREDIT_OFFICE_ADMIN, None)
 DEMO_PASSWORD = "xinyong-demo-2026"
 BATCH = 5_000
 Progress = Callable[[int], None]
@@ -52,7 +51,7 @@ def _fix_sequences(session: Session) -> None:
     # Rows were inserted with explicit ids; PostgreSQL's sequences must catch up.
     if session.get_bind().dialect.name != "postgresql":
         return
-    for table in ("subject", "subject_occupation", "credit_record"):
+    for table in ("subject", "subject_occupation"):
         session.execute(text(
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 1))"
         ))
@@ -79,8 +78,8 @@ class DemoWriter:
         departments = self._departments()
         self._users(departments)
         persons, organisations = self._subjects(subjects)
-        self._records(departments, organisations, persons)
         _fix_sequences(self.session)
+        self._records(departments, organisations, persons)
         self.session.flush()
         return self.summary
 
@@ -166,31 +165,31 @@ class DemoWriter:
 
     def _records(self, departments: dict[str, list[Department]], organisations: list[tuple[int, DemoOrganisation]],
                  persons: list[tuple[int, DemoPerson]]) -> None:
+        """Licences and penalties go through the real collection pipeline, one batch per department and type."""
         from xinyong.demo.records import licence_row, penalty_row
+        from xinyong.records.batches import BatchRequest, definition_of, run_batch
+        from xinyong.records.readers import open_rows
+        from xinyong.records.states import Channel
 
-        definitions = {d.code: d for d in load_builtin_definitions()}
-        types = {code: catalog_repository.get_by_code(self.session, code) for code in ("xzxk", "xzcf")}
-        if any(t is None for t in types.values()):
-            raise Conflict("内置目录尚未载入，请先运行 xinyong db upgrade")
-        next_id = _next_id(self.session, CreditRecord)
+        definitions = {code: definition_of(self.session, code)[1] for code in ("xzxk", "xzcf")}
         city_of_region = {d[0]: c.code for c in pools.CITIES for d in c.districts}
-        for subject_id, org in organisations:
+        pending: dict[tuple[int, str], tuple[Department, list[dict[str, object]]]] = {}
+        for _subject_id, org in organisations:
             depts = departments[city_of_region[org.region_code]]
             rep = persons[org.representative or 0][1]
             for maker, share, code in ((licence_row, 0.15, "xzxk"), (penalty_row, 0.08, "xzcf")):
                 if self.gen.rng.random() >= share:
                     continue
-                row = maker(self.gen, org, rep, depts, definitions[code], self.now.date())
-                row.update(id=next_id, record_type_id=types[code].id, subject_id=subject_id,
-                           created_at=self.now, updated_at=self.now, status="effective")
-                self._rows.append(row)
-                next_id += 1
-                if code == "xzxk":
-                    self.summary.licences += 1
-                else:
-                    self.summary.penalties += 1
-                self._flush_rows(CreditRecord)
-        self._flush_rows(CreditRecord, force=True)
+                dept, data = maker(self.gen, org, rep, depts, self.now.date())
+                pending.setdefault((dept.id, code), (dept, []))[1].append(data)
+        for (_dept_id, code), (dept, rows) in sorted(pending.items(), key=lambda item: item[0]):
+            request = BatchRequest(code, dept, DEMO_PRINCIPAL, Channel.CLI, "演示数据")
+            batch = run_batch(self.session, self.keyring, request, open_rows(rows, definitions[code]),
+                              today=self.now.date())
+            if code == "xzxk":
+                self.summary.licences += batch.accepted
+            else:
+                self.summary.penalties += batch.accepted
 
 
 def generate_demo(session: Session, keyring: Keyring, *, subjects: int, seed: int,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -19,5 +20,5 @@ def home(request: Request, session: DbSession) -> Any:
     """Home page with the search box and headline counts."""
     return render(request, "home.html", {
         "subject_counts": subjects_repository.count_by_kind(session),
-        "record_counts": records_repository.count_by_type(session),
+        "record_counts": records_repository.count_published_by_type(session, dt.date.today()),
     })

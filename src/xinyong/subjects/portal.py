@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -28,5 +29,5 @@ def search_page(request: Request, session: DbSession, settings: AppSettings,
 def subject_page(request: Request, session: DbSession, code: str) -> Any:
     """A subject's public page: basic information and public records."""
     subject = service.get_organisation(session, code)
-    records = [to_public(r) for r in records_repository.public_for_subject(session, subject.id)]
+    records = [to_public(r) for r in records_repository.public_for_subject(session, subject.id, dt.date.today())]
     return render(request, "subject.html", {"profile": SubjectProfile.of(subject), "records": records})

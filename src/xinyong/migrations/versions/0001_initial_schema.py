@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 02:19:40.422798
+Create Date: 2026-11-22 02:48:13.505149
 """
 
 from __future__ import annotations
@@ -174,27 +174,35 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_api_key_department_id'), ['department_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_api_key_prefix'), ['prefix'], unique=False)
 
-    op.create_table('credit_record',
+    op.create_table('import_batch',
     sa.Column('record_type_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('subject_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('department_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('document_number', sa.String(length=128), nullable=False),
-    sa.Column('decision_on', sa.Date(), nullable=False),
-    sa.Column('severity', sa.String(length=8), nullable=False),
+    sa.Column('channel', sa.String(length=16), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
-    sa.Column('data', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('file_name', sa.String(length=255), nullable=True),
+    sa.Column('file_sha256', sa.String(length=64), nullable=True),
+    sa.Column('encoding', sa.String(length=32), nullable=True),
+    sa.Column('submitted_by', sa.String(length=64), nullable=False),
+    sa.Column('received_at', xinyong.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('finished_at', xinyong.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('received', sa.Integer(), nullable=False),
+    sa.Column('accepted', sa.Integer(), nullable=False),
+    sa.Column('updated', sa.Integer(), nullable=False),
+    sa.Column('unchanged', sa.Integer(), nullable=False),
+    sa.Column('revoked', sa.Integer(), nullable=False),
+    sa.Column('rejected', sa.Integer(), nullable=False),
+    sa.Column('late', sa.Integer(), nullable=False),
+    sa.Column('flagged', sa.Integer(), nullable=False),
+    sa.Column('notes', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('failure', sa.Text(), nullable=True),
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
-    sa.Column('created_at', xinyong.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', xinyong.db.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_credit_record_department_id_department')),
-    sa.ForeignKeyConstraint(['record_type_id'], ['record_type.id'], name=op.f('fk_credit_record_record_type_id_record_type')),
-    sa.ForeignKeyConstraint(['subject_id'], ['subject.id'], name=op.f('fk_credit_record_subject_id_subject')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_credit_record')),
-    sa.UniqueConstraint('record_type_id', 'department_id', 'document_number', 'subject_id', name=op.f('uq_credit_record_record_type_id_department_id_document_number_subject_id'))
+    sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_import_batch_department_id_department')),
+    sa.ForeignKeyConstraint(['record_type_id'], ['record_type.id'], name=op.f('fk_import_batch_record_type_id_record_type')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_import_batch'))
     )
-    with op.batch_alter_table('credit_record', schema=None) as batch_op:
-        batch_op.create_index('ix_credit_record_department', ['department_id', 'decision_on'], unique=False)
-        batch_op.create_index('ix_credit_record_subject', ['subject_id', 'record_type_id'], unique=False)
+    with op.batch_alter_table('import_batch', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_import_batch_department_id'), ['department_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_import_batch_file_sha256'), ['file_sha256'], unique=False)
 
     op.create_table('user_account',
     sa.Column('username', sa.String(length=64), nullable=False),
@@ -214,6 +222,64 @@ def upgrade() -> None:
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_user_account_department_id'), ['department_id'], unique=False)
 
+    op.create_table('credit_record',
+    sa.Column('record_type_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('subject_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('department_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('natural_key', sa.String(length=64), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('is_current', sa.Boolean(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('supersedes_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('content_hash', sa.String(length=64), nullable=False),
+    sa.Column('document_number', sa.String(length=128), nullable=False),
+    sa.Column('decision_on', sa.Date(), nullable=False),
+    sa.Column('severity', sa.String(length=8), nullable=False),
+    sa.Column('data', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('private_cipher', sa.LargeBinary(), nullable=True),
+    sa.Column('batch_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('source_row', sa.Integer(), nullable=True),
+    sa.Column('received_at', xinyong.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('submitted_by', sa.String(length=64), nullable=False),
+    sa.Column('report_due_on', sa.Date(), nullable=True),
+    sa.Column('reported_late', sa.Boolean(), nullable=False),
+    sa.Column('publish_from', sa.Date(), nullable=True),
+    sa.Column('publish_until', sa.Date(), nullable=True),
+    sa.Column('withdrawn_at', xinyong.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('expired_at', xinyong.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('name_mismatch', sa.Boolean(), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('created_at', xinyong.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', xinyong.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['batch_id'], ['import_batch.id'], name=op.f('fk_credit_record_batch_id_import_batch')),
+    sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_credit_record_department_id_department')),
+    sa.ForeignKeyConstraint(['record_type_id'], ['record_type.id'], name=op.f('fk_credit_record_record_type_id_record_type')),
+    sa.ForeignKeyConstraint(['subject_id'], ['subject.id'], name=op.f('fk_credit_record_subject_id_subject')),
+    sa.ForeignKeyConstraint(['supersedes_id'], ['credit_record.id'], name=op.f('fk_credit_record_supersedes_id_credit_record')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_credit_record')),
+    sa.UniqueConstraint('natural_key', 'version', name=op.f('uq_credit_record_natural_key_version'))
+    )
+    with op.batch_alter_table('credit_record', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_credit_record_batch_id'), ['batch_id'], unique=False)
+        batch_op.create_index('ix_credit_record_current', ['natural_key', 'is_current'], unique=False)
+        batch_op.create_index('ix_credit_record_department', ['department_id', 'decision_on'], unique=False)
+        batch_op.create_index('ix_credit_record_publish', ['record_type_id', 'publish_until'], unique=False)
+        batch_op.create_index('ix_credit_record_subject', ['subject_id', 'record_type_id'], unique=False)
+
+    op.create_table('import_error',
+    sa.Column('batch_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('row_number', sa.Integer(), nullable=False),
+    sa.Column('field_code', sa.String(length=40), nullable=False),
+    sa.Column('field_label', sa.String(length=100), nullable=False),
+    sa.Column('value', sa.String(length=80), nullable=False),
+    sa.Column('reason', sa.String(length=500), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.ForeignKeyConstraint(['batch_id'], ['import_batch.id'], name=op.f('fk_import_error_batch_id_import_batch'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_import_error'))
+    )
+    with op.batch_alter_table('import_error', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_import_error_batch_id'), ['batch_id'], unique=False)
+
     op.create_table('login_session',
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('csrf_token', sa.String(length=64), nullable=False),
@@ -228,24 +294,76 @@ def upgrade() -> None:
     with op.batch_alter_table('login_session', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_login_session_user_id'), ['user_id'], unique=False)
 
+    op.create_table('change_event',
+    sa.Column('occurred_at', xinyong.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('record_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('subject_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('record_type_code', sa.String(length=32), nullable=False),
+    sa.Column('natural_key', sa.String(length=64), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.ForeignKeyConstraint(['record_id'], ['credit_record.id'], name=op.f('fk_change_event_record_id_credit_record')),
+    sa.ForeignKeyConstraint(['subject_id'], ['subject.id'], name=op.f('fk_change_event_subject_id_subject')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_change_event'))
+    )
+    with op.batch_alter_table('change_event', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_change_event_subject_id'), ['subject_id'], unique=False)
+
+    op.create_table('subject_name_review',
+    sa.Column('subject_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('record_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('reported_name', sa.String(length=200), nullable=False),
+    sa.Column('registered_name', sa.String(length=200), nullable=False),
+    sa.Column('created_at', xinyong.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('resolved_at', xinyong.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.ForeignKeyConstraint(['record_id'], ['credit_record.id'], name=op.f('fk_subject_name_review_record_id_credit_record')),
+    sa.ForeignKeyConstraint(['subject_id'], ['subject.id'], name=op.f('fk_subject_name_review_subject_id_subject')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_subject_name_review')),
+    sa.UniqueConstraint('subject_id', 'reported_name', name=op.f('uq_subject_name_review_subject_id_reported_name'))
+    )
+    with op.batch_alter_table('subject_name_review', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_subject_name_review_subject_id'), ['subject_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('subject_name_review', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_subject_name_review_subject_id'))
+
+    op.drop_table('subject_name_review')
+    with op.batch_alter_table('change_event', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_change_event_subject_id'))
+
+    op.drop_table('change_event')
     with op.batch_alter_table('login_session', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_login_session_user_id'))
 
     op.drop_table('login_session')
+    with op.batch_alter_table('import_error', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_import_error_batch_id'))
+
+    op.drop_table('import_error')
+    with op.batch_alter_table('credit_record', schema=None) as batch_op:
+        batch_op.drop_index('ix_credit_record_subject')
+        batch_op.drop_index('ix_credit_record_publish')
+        batch_op.drop_index('ix_credit_record_department')
+        batch_op.drop_index('ix_credit_record_current')
+        batch_op.drop_index(batch_op.f('ix_credit_record_batch_id'))
+
+    op.drop_table('credit_record')
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_user_account_department_id'))
 
     op.drop_table('user_account')
-    with op.batch_alter_table('credit_record', schema=None) as batch_op:
-        batch_op.drop_index('ix_credit_record_subject')
-        batch_op.drop_index('ix_credit_record_department')
+    with op.batch_alter_table('import_batch', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_import_batch_file_sha256'))
+        batch_op.drop_index(batch_op.f('ix_import_batch_department_id'))
 
-    op.drop_table('credit_record')
+    op.drop_table('import_batch')
     with op.batch_alter_table('api_key', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_api_key_prefix'))
         batch_op.drop_index(batch_op.f('ix_api_key_department_id'))
