@@ -114,6 +114,7 @@ def create_app(
     app.include_router(subjects_portal.router)
     app.include_router(accounts_portal.router)
     app.include_router(records_portal.router)
+    app.include_router(records_portal.public_router)
     install_offline_docs(app)  # before /static, which would otherwise swallow /static/swagger
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "portal" / "static")), name="static")
     return app

@@ -398,6 +398,25 @@ def test_chunk_results_do_not_depend_on_repetition(rows: list[dict[str, Any]], c
     assert together.frame.drop("_row").equals(pl.concat([good_alone] * copies).drop("_row"))
 
 
+@pytest.mark.parametrize("plan", ["direct", "sparse", "dictionary"])
+def test_every_plan_gives_the_same_result(plan: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Checking every row, only the filled rows, or each distinct value once must not change anything."""
+    rows = [GOOD | {k: v[i % len(v)] for k, v in CELLS.items()} for i in range(60)]
+    rows += [GOOD | {k: v[(i * 7 + 3) % len(v)] for k, v in CELLS.items()} for i in range(60)]
+    chunk = frame(rows)
+    expected = validate_chunk(chunk, XZCF)
+    plans, chosen = validation._plans, plan
+
+    def forced(frame_: pl.DataFrame, fields: list[Any]) -> dict[str, str]:
+        cheap = {c for c in frame_.columns if c in XZCF.field_map and XZCF.field_map[c].type in validation._CHEAP}
+        return {c: chosen if chosen != "dictionary" or c not in cheap else was
+                for c, was in plans(frame_, fields).items()}
+    monkeypatch.setattr(validation, "_plans", forced)
+    got = validate_chunk(chunk, XZCF)
+    assert got.errors == expected.errors and got.rejected_rows == expected.rejected_rows > 0
+    assert got.frame.equals(expected.frame)
+
+
 # --- speed ----------------------------------------------------------------------------------
 
 FRAGMENTS = ["当事人未取得许可擅自从事经营活动", "违反了《中华人民共和国食品安全法》第三十五条第一款的规定",

@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from xinyong.accounts.models import LoginSession
@@ -16,7 +16,7 @@ from xinyong.accounts.states import Role
 from xinyong.catalog import repository as catalog_repository
 from xinyong.departments import repository as departments_repository
 from xinyong.departments.service import get_department
-from xinyong.errors import InvalidInput, Unauthorized, XinyongError
+from xinyong.errors import InvalidInput, NotFound, Unauthorized, XinyongError
 from xinyong.records import reports
 from xinyong.records.batches import BatchRequest, definition_of, record_failed_batch, run_batch
 from xinyong.records.readers import open_file
@@ -104,3 +104,45 @@ def batch_errors(request: Request, session: DbSession, batch_id: int) -> Respons
     principal_for_user(login.user).require_department(batch.department_id)
     return Response(reports.error_report_csv(session, batch), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="batch-{batch_id}-errors.csv"'})
+
+
+public_router = APIRouter(include_in_schema=False)
+PAGE_SIZE = 20
+
+
+@public_router.get("/publicity/{code}", response_class=HTMLResponse)
+def publicity(
+    request: Request, session: DbSession, code: str,
+    department: Annotated[str, Query(max_length=40)] = "", category: Annotated[str, Query(max_length=40)] = "",
+    date_from: Annotated[str, Query(max_length=10, alias="from")] = "",
+    date_to: Annotated[str, Query(max_length=10, alias="to")] = "",
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+) -> Any:
+    """双公示 listing of one catalogue type with filters."""
+    import datetime as dt
+
+    from xinyong.catalog.service import get_record_type
+    from xinyong.records import repository
+    from xinyong.records.service import LISTING_COLUMNS, listing_row
+
+    if code not in LISTING_COLUMNS:
+        raise NotFound("只公示行政许可（xzxk）和行政处罚（xzcf）信息")
+    record_type = get_record_type(session, code)
+    category_field, columns = LISTING_COLUMNS[code]
+    try:
+        start = dt.date.fromisoformat(date_from) if date_from else None
+        end = dt.date.fromisoformat(date_to) if date_to else None
+    except ValueError as exc:
+        raise InvalidInput("日期格式应为 YYYY-MM-DD") from exc
+    dept = departments_repository.get_by_uscc(session, department) if department else None
+    total, records = repository.list_published(
+        session, record_type.id, dt.date.today(), department_id=dept.id if dept else None, date_from=start,
+        date_to=end, category=category or None, category_field=category_field,
+        offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    enum = next((f.enum_values for f in record_type.fields if f.code == category_field), None) or []
+    return render(request, "publicity.html", {
+        "record_type": record_type, "columns": columns, "rows": [listing_row(r, columns) for r in records],
+        "total": total, "page": page, "pages": max(1, -(-total // PAGE_SIZE)),
+        "departments": departments_repository.list_all(session), "categories": enum,
+        "filters": {"department": department, "category": category, "from": date_from, "to": date_to},
+    })

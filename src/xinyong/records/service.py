@@ -1,4 +1,4 @@
-"""Presenting credit records publicly (masked) until the collection issue adds the pipeline."""
+"""Presenting credit records publicly, personal data masked."""
 
 from __future__ import annotations
 
@@ -41,3 +41,32 @@ def to_public(record: CreditRecord) -> PublicRecord:
         severity=record.severity,
         adverse=record.record_type.adverse,
     )
+
+
+LISTING_COLUMNS = {
+    # catalogue code → (category field, columns shown: (field, heading))
+    "xzcf": ("CF_CFLB", (("CF_WSH", "决定文书号"), ("CF_XDR_MC", "行政相对人"), ("CF_CFLB", "处罚类别"),
+                         ("CF_NR", "处罚内容"), ("CF_JDRQ", "决定日期"), ("CF_CFJG", "处罚机关"))),
+    "xzxk": ("XK_XKLB", (("XK_WSH", "决定文书号"), ("XK_XDR_MC", "行政相对人"), ("XK_XKLB", "许可类别"),
+                         ("XK_XKZS", "许可证书"), ("XK_JDRQ", "决定日期"), ("XK_YXQZI", "有效期至"), ("XK_XKJG", "许可机关"))),
+}
+
+
+@dataclass(frozen=True)
+class ListingRow:
+    """One line of a 双公示 listing, personal data masked."""
+
+    cells: tuple[str, ...]
+    subject_code: str | None
+
+
+def listing_row(record: CreditRecord, columns: tuple[tuple[str, str], ...]) -> ListingRow:
+    """Cells of a listing line; a natural person's name is masked, their page is not linked."""
+    person = record.data.get(next((c for c in record.data if c.endswith("_XDR_LB")), ""), "") == "自然人"
+    cells = []
+    for code, _heading in columns:
+        value = str(record.data.get(code) or "")
+        if person and code.endswith("_XDR_MC"):
+            value = masking.mask_name(value)
+        cells.append(value)
+    return ListingRow(tuple(cells), None if person else record.subject.uscc)
