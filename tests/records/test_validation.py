@@ -19,6 +19,8 @@ from xinyong.masking import mask_document
 from xinyong.records import validation
 from xinyong.records.validation import RowError, validate_chunk
 
+from .test_vector_codes import junk, legacy_resident_ids, mutated, valid_resident_ids, valid_usccs
+
 DEFINITIONS = {d.code: d for d in load_builtin_definitions()}
 XZCF, XZXK = DEFINITIONS["xzcf"], DEFINITIONS["xzxk"]
 
@@ -216,8 +218,8 @@ def test_multi_valued_enum() -> None:
     row = accepted({"CF_CFLB": " 警告；罚款 ; "})
     assert row["CF_CFLB"] == "警告;罚款" and row["_severity"] == "一般"
     assert reasons({"CF_CFLB": "警告;罚金"}) == [
-        "「处罚类别」中的“罚金”不是可选值（可选：警告、通报批评、罚款、没收违法所得、没收非法财物、暂扣许可证件、降低资质等级、"
-        "吊销许可证件、限制开展生产经营活动等 14 项；多个值用分号分隔）"]
+        ("「处罚类别」中的“罚金”不是可选值（可选：警告、通报批评、罚款、没收违法所得、没收非法财物、暂扣许可证件、降低资质等级、"
+         "吊销许可证件、限制开展生产经营活动等 14 项；多个值用分号分隔）")]
     assert reasons({"CF_CFLB": "；;"}) == ["必填项「处罚类别」为空"]
 
 
@@ -340,8 +342,8 @@ def test_other_document_types() -> None:
 
 def test_document_type() -> None:
     assert reasons(PERSON_ROW | {"CF_XDR_ZJLX": "驾驶证"}) == [
-        "「证件类型」应为以下之一：居民身份证、港澳居民来往内地通行证、台湾居民来往大陆通行证、港澳台居民居住证、"
-        "外国人永久居留身份证、护照；实为：驾驶证"]
+        ("「证件类型」应为以下之一：居民身份证、港澳居民来往内地通行证、台湾居民来往大陆通行证、港澳台居民居住证、"
+         "外国人永久居留身份证、护照；实为：驾驶证")]
     # A number needs its type: the representative's fields are optional, but not half-filled.
     assert reasons({"CF_FR_ZJHM": PERSON}) == ["填写了「法定代表人证件号码」时，「法定代表人证件类型」必填"]
     assert accepted({"CF_FR_ZJLX": "居民身份证", "CF_FR_ZJHM": PERSON})["CF_FR_ZJHM"] == PERSON
@@ -398,6 +400,30 @@ def test_chunk_results_do_not_depend_on_repetition(rows: list[dict[str, Any]], c
     assert together.frame.drop("_row").equals(pl.concat([good_alone] * copies).drop("_row"))
 
 
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(valid_resident_ids() | legacy_resident_ids() | mutated(valid_resident_ids()) | junk, min_size=1,
+                max_size=30),
+       st.lists(valid_usccs() | mutated(valid_usccs()) | junk, min_size=1, max_size=30))
+def test_codes_agree_with_codes_py_end_to_end(numbers: list[str], subjects: list[str]) -> None:
+    """Whatever the path a code takes through the validator, it is accepted exactly when codes.py accepts
+    it, and stored as codes.py normalises it."""
+    rows = [PERSON_ROW | {"CF_XDR_ZJHM": n} for n in numbers] + [{"CF_XDR_SHXYM": u} for u in subjects]
+    result = validate_chunk(frame([GOOD | r for r in rows]), XZCF)
+    stored = dict(zip(result.frame["_row"].to_list(), zip(result.frame["CF_XDR_ZJHM"].to_list(),
+                                                          result.frame["CF_XDR_SHXYM"].to_list(), strict=True),
+                      strict=True))
+    for i, number in enumerate(numbers):
+        fine = number.strip() != "" and codes.is_valid_resident_id(number) and len(number.strip()) <= 64
+        assert (i + 2 in stored) == fine, number
+        if fine:
+            assert stored[i + 2][0] == codes.validate_resident_id(number)
+    for j, code in enumerate(subjects, start=len(numbers)):
+        fine = code.strip() != "" and codes.is_valid_uscc(code)
+        assert (j + 2 in stored) == fine, code
+        if fine:
+            assert stored[j + 2][1] == codes.validate_uscc(code)
+
+
 @pytest.mark.parametrize("plan", ["direct", "sparse", "dictionary"])
 def test_every_plan_gives_the_same_result(plan: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Checking every row, only the filled rows, or each distinct value once must not change anything."""
@@ -408,7 +434,7 @@ def test_every_plan_gives_the_same_result(plan: str, monkeypatch: pytest.MonkeyP
     plans, chosen = validation._plans, plan
 
     def forced(frame_: pl.DataFrame, fields: list[Any]) -> dict[str, str]:
-        cheap = {c for c in frame_.columns if c in XZCF.field_map and XZCF.field_map[c].type in validation._CHEAP}
+        cheap = {c for c in frame_.columns if c in XZCF.field_map and XZCF.field_map[c].type in validation._ROWWISE}
         return {c: chosen if chosen != "dictionary" or c not in cheap else was
                 for c, was in plans(frame_, fields).items()}
     monkeypatch.setattr(validation, "_plans", forced)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -47,6 +48,8 @@ def import_file(
     except XinyongError as exc:
         if request is not None:  # the file was unreadable: keep a failed batch as a trace
             with session_scope() as session:
+                # The first unit of work was rolled back and closed: its Department is detached and expired.
+                request = replace(request, department=get_department(session, department))
                 failed = record_failed_batch(session, request, exc.message)
                 if as_json:
                     console.print_json(json.dumps(reports.summarise(session, failed).model_dump(mode="json"),

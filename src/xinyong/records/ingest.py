@@ -83,6 +83,8 @@ def _resolve_subjects(ctx: Context, frame: pl.DataFrame) -> pl.DataFrame:
     """Add _subject_id, _subject_key and _name_mismatch; create subjects not yet known."""
     r = ctx.roles
     is_person = pl.col(r.category).eq_missing("自然人")
+    # A revocation only looks records up: it never registers a subject (unknown ones get a null id).
+    creates = pl.col("CZLX").ne_missing(REVOKE) if "CZLX" in frame.columns else pl.lit(True)
     persons = frame.filter(is_person)
     orgs = frame.filter(~is_person)
     names = {}
@@ -90,14 +92,17 @@ def _resolve_subjects(ctx: Context, frame: pl.DataFrame) -> pl.DataFrame:
         first = orgs.unique(subset=[r.uscc], keep="first", maintain_order=True)
         seen = dict(zip(first[r.uscc], zip(first[r.name], first[r.category], strict=True), strict=True))
         known = store.organisations_by_code(ctx.session, list(seen))
-        missing = {c: v for c, v in seen.items() if c not in known}
+        wanted = set(orgs.filter(creates)[r.uscc])
+        missing = {c: v for c, v in seen.items() if c not in known and c in wanted}
         if missing:
             known |= store.create_organisations(ctx.session, missing)
-        names.update({code: known[code] for code in seen})
+        names.update({code: known[code] for code in seen if code in known})
         orgs = orgs.with_columns(
-            pl.col(r.uscc).replace_strict({c: v[0] for c, v in names.items()}, return_dtype=pl.Int64).alias("_subject_id"),
+            pl.col(r.uscc).replace_strict({c: v[0] for c, v in names.items()}, default=None,
+                                          return_dtype=pl.Int64).alias("_subject_id"),
             pl.col(r.uscc).alias("_subject_key"),
-            (pl.col(r.name) != pl.col(r.uscc).replace_strict({c: v[1] for c, v in names.items()})).alias("_name_mismatch"),
+            (pl.col(r.name) != pl.col(r.uscc).replace_strict({c: v[1] for c, v in names.items()}, default=None,
+                                                             return_dtype=pl.String)).alias("_name_mismatch"),
         )
     if persons.height and r.document_type and r.document_number:
         hashes = [store.person_hash(ctx.keyring, t, n) for t, n in zip(persons[r.document_type], persons[r.document_number], strict=True)]
@@ -105,7 +110,8 @@ def _resolve_subjects(ctx: Context, frame: pl.DataFrame) -> pl.DataFrame:
         keys = list(dict.fromkeys(zip(persons[r.document_type], persons["_hash"], strict=True)))
         known_p = store.persons_by_hash(ctx.session, keys)
         missing_p = {}
-        for doc_type, digest, name, number in persons.select(r.document_type, "_hash", r.name, r.document_number).iter_rows():
+        creating = persons.filter(creates).select(r.document_type, "_hash", r.name, r.document_number)
+        for doc_type, digest, name, number in creating.iter_rows():
             if (doc_type, digest) not in known_p:
                 missing_p.setdefault((doc_type, digest), (name, number))
         if missing_p:
@@ -114,9 +120,10 @@ def _resolve_subjects(ctx: Context, frame: pl.DataFrame) -> pl.DataFrame:
         pid = {f"{t}:{h}": v for (t, h), v in known_p.items()}
         key = pl.concat_str([pl.col(r.document_type), pl.lit(":"), pl.col("_hash")])
         persons = persons.with_columns(
-            key.replace_strict({k: v[0] for k, v in pid.items()}, return_dtype=pl.Int64).alias("_subject_id"),
+            key.replace_strict({k: v[0] for k, v in pid.items()}, default=None, return_dtype=pl.Int64).alias("_subject_id"),
             (pl.lit("P:") + key).alias("_subject_key"),
-            (pl.col(r.name) != key.replace_strict({k: v[1] for k, v in pid.items()})).alias("_name_mismatch"),
+            (pl.col(r.name) != key.replace_strict({k: v[1] for k, v in pid.items()}, default=None,
+                                                  return_dtype=pl.String)).alias("_name_mismatch"),
         ).drop("_hash")
     return pl.concat([orgs, persons], how="diagonal_relaxed")
 
@@ -160,6 +167,9 @@ def _windows(ctx: Context, frame: pl.DataFrame) -> pl.DataFrame:
     keys = frame.select(pl.col(r.decision_date).alias("_decided"), pl.col("_severity"), until.alias("_until")).unique()
     rows = []
     for decided, severity, until_value in keys.iter_rows():
+        if decided is None:  # a revocation that gives only the natural key: nothing to compute
+            rows.append((decided, severity, until_value, None, None, None))
+            continue
         window = publication_window(d, SeverityClass(severity), decided, until_value)
         due = _due(ctx, decided)
         rows.append((decided, severity, until_value, due, window[0] if window else None, window[1] if window else None))
@@ -176,13 +186,13 @@ def _existing(ctx: Context, keys: list[str]) -> pl.DataFrame:
     for start in range(0, len(keys), store.IN_CHUNK):
         part = keys[start:start + store.IN_CHUNK]
         stmt = select(CreditRecord.natural_key, CreditRecord.id, CreditRecord.version, CreditRecord.content_hash,
-                      CreditRecord.status, CreditRecord.batch_id).where(
+                      CreditRecord.status, CreditRecord.batch_id, CreditRecord.source_row).where(
             CreditRecord.natural_key.in_(part), CreditRecord.is_current.is_(True))
         found.extend(ctx.session.execute(stmt).all())
     return pl.DataFrame(
-        [(k, i, v, c, str(s), b) for k, i, v, c, s, b in found],
+        [(k, i, v, c, str(s), b, r) for k, i, v, c, s, b, r in found],
         schema={"_key": pl.String, "_old_id": pl.Int64, "_old_version": pl.Int64, "_old_content": pl.String,
-                "_old_status": pl.String, "_old_batch": pl.Int64}, orient="row",
+                "_old_status": pl.String, "_old_batch": pl.Int64, "_old_row": pl.Int64}, orient="row",
     )
 
 
@@ -194,15 +204,39 @@ def process_chunk(ctx: Context, chunk: pl.DataFrame) -> None:
     ctx.errors.extend(validated.errors)
     frame = validated.frame
     if ctx.roles.source_department and ctx.roles.source_department in frame.columns:
-        foreign = frame.filter(pl.col(ctx.roles.source_department).ne_missing(ctx.department.uscc))
+        # Blank only on a revocation (the validator requires it otherwise): the caller's department is meant.
+        source = pl.col(ctx.roles.source_department)
+        is_foreign = source.is_not_null() & (source != ctx.department.uscc)
+        foreign = frame.filter(is_foreign)
         for row, code in foreign.select("_row", ctx.roles.source_department).iter_rows():
             ctx.errors.append(_error(ctx, row, ctx.roles.source_department,
                                      f"数据来源单位与报送部门（{ctx.department.name}）不一致，只能报送本部门的数据", code))
-        frame = frame.filter(pl.col(ctx.roles.source_department).eq_missing(ctx.department.uscc))
+        frame = frame.filter(~is_foreign)
+    frame = _drop_unidentified(ctx, frame)
     if frame.height:
         frame = _prepare(ctx, _resolve_subjects(ctx, frame))
         _classify_and_write(ctx, frame)
     batch.rejected = len({e.row for e in ctx.errors})
+
+
+def _drop_unidentified(ctx: Context, frame: pl.DataFrame) -> pl.DataFrame:
+    """Refuse rows naming no subject code or document (a 个体工商户 with the 17-zeros-X placeholder, a
+    revocation giving only 文书号 and name): the record could be tied to no subject and no natural key."""
+    r = ctx.roles
+    is_person = pl.col(r.category).eq_missing("自然人")
+    has_code = pl.col(r.uscc).is_not_null() if r.uscc else pl.lit(False)
+    has_document = (pl.col(r.document_type).is_not_null() & pl.col(r.document_number).is_not_null()
+                    if r.document_type and r.document_number else pl.lit(False))
+    identified = pl.when(is_person).then(has_document).otherwise(has_code)
+    unidentified = frame.filter(~identified)
+    for row, person in unidentified.select("_row", is_person.alias("_person")).iter_rows():
+        if person:
+            ctx.errors.append(_error(ctx, row, r.document_number or r.category,
+                                     "自然人须填写证件类型和证件号码，否则无法确定是哪一位当事人"))
+        else:
+            ctx.errors.append(_error(ctx, row, r.uscc or r.category,
+                                     "缺少统一社会信用代码，无法确定主体；未取得代码的个体工商户暂不能归集，请补充代码后报送"))
+    return frame.filter(identified)
 
 
 def _classify_and_write(ctx: Context, frame: pl.DataFrame) -> None:
@@ -216,8 +250,9 @@ def _classify_and_write(ctx: Context, frame: pl.DataFrame) -> None:
     frame = frame.join(_existing(ctx, frame["_key"].to_list()), on="_key", how="left")
     revoke = pl.col("CZLX").eq_missing(REVOKE) if "CZLX" in frame.columns else pl.lit(False)
     again = frame.filter(pl.col("_old_batch").eq_missing(ctx.batch.id))
-    for (row,) in again.select("_row").iter_rows():
-        ctx.errors.append(_error(ctx, row, ctx.roles.record_number[0], "与本批前面的某行是同一条记录，同一批次只能报送一次"))
+    for row, first in again.select("_row", "_old_row").iter_rows():
+        ctx.errors.append(_error(ctx, row, ctx.roles.record_number[0],
+                                 f"与本批第 {first} 行是同一条记录（文书号和主体相同），同一批次只能报送一次"))
     frame = frame.filter(pl.col("_old_batch").ne_missing(ctx.batch.id))
     revocations = frame.filter(revoke)
     _revoke(ctx, revocations)

@@ -1,22 +1,25 @@
 """Row validation of collected records (归集) against their catalogue type, vectorised with polars.
 
 validate_chunk() takes a chunk as the readers make it (one pl.String column per field code, "_row",
-optionally "_shape" and "CZLX") and returns the valid rows normalised plus one RowError per problem
-of the rejected rows. Every check runs on whole columns; Python only touches the rare odd values
-(full-width text, other document types) and the rejected cells, whose Chinese reason it writes.
+optionally "_shape" and "CZLX") and returns the valid rows normalised plus one RowError per problem of
+the rejected rows. Each field is one lazy query (all run in parallel) over its whole column, over its
+distinct values when the column repeats (dates, 处罚机关…) or over its filled rows when mostly empty.
+Python only touches rare odd values (full-width text, other date formats and document types) and the
+rejected cells, whose Chinese reason it writes (codes.py words the code refusals).
 
 Choices a reviewer should know:
-- Dates: YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD (month and day with 1 or 2 digits), YYYYMMDD and
-  YYYY年M月D日, optionally followed by " HH:MM[:SS[.ffffff]]" (or ISO "T…"), which is dropped; full-width
-  digits are folded. Anything else (02/03/2023, 23-2-3, Excel serial numbers) is refused, never guessed.
-  Dates must lie in 1949-10-01 … 2099-12-31 (2099-12-31 is the standard's "long-term").
+- Dates: YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD (month and day with 1 or 2 digits), YYYYMMDD and YYYY年M月D日,
+  optionally followed by " HH:MM[:SS[.ffffff]]" (or ISO "T…"), which is dropped; full-width digits are
+  folded. Anything else (02/03/2023, 23-2-3, Excel serial numbers) is refused, never guessed. Dates
+  must lie in 1949-10-01 … 2099-12-31 (2099-12-31 is the standard's "long-term").
 - Money (万元): digits with at most 6 decimals, no sign, no thousands separators, at most 12 integer
   digits (fits NUMERIC(18, 6)); stored as a canonical decimal string: "012.500" → "12.5", "3.0" → "3".
 - 统一社会信用代码 "00000000000000000X" (the standard's placeholder for a 个体工商户 without a code) is
-  stored as null; it is accepted when the row's subject category is 个体工商户 or the field is not
-  required for the row, and refused otherwise.
-- An id_number needs its document type; a number whose type is blank is refused on the type field.
-- Rows with CZLX = 撤销 only need the natural key fields; their other fields are still checked when given.
+  stored as null; accepted when the row's subject category is 个体工商户 or the field is not required
+  for the row, refused otherwise.
+- Multi-valued enums are stored as "警告;罚款" (separators ";"/"；", spaces and empty parts dropped).
+- An id_number needs its document type: a number whose type is blank faults the type field.
+- Rows with CZLX = 撤销 need only the natural key fields; their other fields are still checked when given.
 """
 
 from __future__ import annotations
@@ -30,8 +33,14 @@ from enum import IntEnum
 import polars as pl
 
 from xinyong import codes, masking
-from xinyong.catalog.definitions import (DOCUMENT_TYPES, MULTI_SEPARATORS, FieldDefinition, FieldType,
-                                         RecordTypeDefinition, SeverityClass)
+from xinyong.catalog.definitions import (
+    DOCUMENT_TYPES,
+    MULTI_SEPARATORS,
+    FieldDefinition,
+    FieldType,
+    RecordTypeDefinition,
+    SeverityClass,
+)
 from xinyong.records import vector_codes as vc
 
 ROW, SHAPE, OPERATION, SEVERITY = "_row", "_shape", "CZLX", "_severity"
@@ -40,8 +49,10 @@ OPERATIONS = ("新增", "变更", REVOKE)  # blank = 新增 or 变更 (upsert by
 EARLIEST, LATEST = date(1949, 10, 1), date(2099, 12, 31)
 NO_CODE = "0" * 17 + "X"
 INDIVIDUAL_BUSINESS = "个体工商户"
+RESIDENT_ID = codes.DocumentType.RESIDENT_ID.value
 SHOWN = 60  # characters of a value shown in an error before "…"
 MONEY_INTEGER_DIGITS = 12
+SAMPLE = 4096  # filled values sampled to tell whether a column repeats
 
 # Date fields that may not lie before other date fields of the same row. This belongs in the
 # catalogue (a `not_before:` key on the field) once its format grows one.
@@ -54,7 +65,7 @@ NOT_BEFORE: dict[str, tuple[str, ...]] = {
 DOCUMENT_TYPE_ALIASES: dict[str, str] = {
     **{name: kind.value for name, kind in codes.DocumentType.__members__.items()},
     **dict.fromkeys(["身份证", "二代身份证", "第二代居民身份证", "中华人民共和国居民身份证", "公民身份号码",
-                     "公民身份证", "身份证号", "身份证号码", "居民身份证号码"], "居民身份证"),
+                     "公民身份证", "身份证号", "身份证号码", "居民身份证号码"], RESIDENT_ID),
     "回乡证": "港澳居民来往内地通行证", "台胞证": "台湾居民来往大陆通行证",
     **dict.fromkeys(["港澳居民居住证", "台湾居民居住证"], "港澳台居民居住证"),
     **dict.fromkeys(["外国人永久居留证", "外国人永久居留身份证件"], "外国人永久居留身份证"),
@@ -68,7 +79,7 @@ _DATE_RE = (r"^([0-9]{4})(?:-([0-9]{1,2})-([0-9]{1,2})|/([0-9]{1,2})/([0-9]{1,2}
             r"|([0-9]{2})([0-9]{2})|年([0-9]{1,2})月([0-9]{1,2})日)"
             r"(?:(?: +|T)(?:[01]?[0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,6})?)?)?$")
 _NOT_A_DATE = date(1, 1, 1)  # a recognised date shape naming no real day (2023-02-30)
-_MONEY_RE = r"^[0-9]+(?:\.[0-9]{1,6})?$"
+_MONEY_CANONICAL = rf"^(?:0|[1-9][0-9]{{0,{MONEY_INTEGER_DIGITS - 1}}})(?:\.[0-9]{{0,5}}[1-9])?$"
 _CONTROL = {False: r"[\x00-\x1f\x7f]", True: r"[\x00-\x08\x0b-\x1f\x7f]"}  # text keeps \t and \n
 _JSON_EMPTY = len('{"t":""}')
 
@@ -101,14 +112,14 @@ class ValidatedChunk:
     rejected_rows: int
 
 
-# A check gives helper columns computed first from the text t (one dict, or a list of dicts computed
-# in turn), then expressions over them (`h(name)`) for the normalised value, the problem (UInt8 P)
-# and, optionally, the rows its fast path cannot settle; a slow check redoes those few rows.
+# A check turns the stripped text t into helper columns (one dict, or a list of dicts computed in turn,
+# read back with h(name)), then the normalised value, the problem (UInt8 P) and, optionally, the rows
+# its fast path cannot settle; a slow check redoes those few rows.
 Stages = dict[str, pl.Expr] | list[dict[str, pl.Expr]]
 Check = tuple[Stages, pl.Expr, pl.Expr, pl.Expr | None]
 Helper = Callable[[str], pl.Expr]
 FastCheck = Callable[[FieldDefinition, pl.Expr, Helper], Check]
-SlowCheck = Callable[..., tuple[pl.Series, pl.Series]]
+SlowCheck = Callable[[FieldDefinition, pl.Series, pl.Series], tuple[pl.Series, pl.Series]]
 
 
 def _p(problem: P) -> pl.Expr:
@@ -118,7 +129,7 @@ def _p(problem: P) -> pl.Expr:
 def _first(*pairs: tuple[pl.Expr, P]) -> pl.Expr:
     """The first problem whose condition holds, else OK."""
     if len(pairs) == 1:
-        return pairs[0][0].fill_null(False).cast(pl.UInt8) * pl.lit(int(pairs[0][1]), pl.UInt8)
+        return pairs[0][0].fill_null(False).cast(pl.UInt8) * _p(pairs[0][1])
     chain = pl.when(pairs[0][0].fill_null(False)).then(_p(pairs[0][1]))
     for cond, problem in pairs[1:]:
         chain = chain.when(cond.fill_null(False)).then(_p(problem))
@@ -130,7 +141,7 @@ def _fold(s: pl.Series) -> pl.Series:
 
 
 def _run(f: FieldDefinition, texts: pl.LazyFrame, check: FastCheck) -> pl.LazyFrame:
-    """A fast check as a lazy query over texts "t" (and "k", an id_number's document type)."""
+    """A check as a lazy query over texts "t" (and "k", an id_number's document type)."""
     stages, value, problem, slow = check(f, pl.col("t"), lambda k: pl.col("h" + k))
     for stage in stages if isinstance(stages, list) else [stages]:
         texts = texts.with_columns(**{k if k.startswith("ric_") else "h" + k: e for k, e in stage.items()})
@@ -142,27 +153,29 @@ def _run(f: FieldDefinition, texts: pl.LazyFrame, check: FastCheck) -> pl.LazyFr
     return texts.select(exprs)
 
 
-def _on(f: FieldDefinition, sub: pl.Series, check: FastCheck) -> tuple[pl.Series, pl.Series]:
-    """Run a fast check over a few rows' (prepared) text."""
-    out = _run(f, sub.rename("t").to_frame().lazy(), check).collect()
-    return out[f.code], out["!" + f.code]
+def _redo(prepare: Callable[[pl.Series], pl.Series], check: FastCheck) -> SlowCheck:
+    """A slow check: prepare the few odd texts (fold, normalise…), then check them."""
+    def slow(f: FieldDefinition, sub: pl.Series, kinds: pl.Series) -> tuple[pl.Series, pl.Series]:
+        out = _run(f, prepare(sub).rename("t").to_frame().lazy(), check).collect()
+        return out[f.code], out["!" + f.code]
+    return slow
 
 
 def _plain(f: FieldDefinition, t: pl.Expr, h: Helper) -> Check:
-    # JSON escapes exactly C0 controls, '"' and '\': a value that grows may hold a control character.
+    # JSON escapes exactly C0 controls, '"' and '\': only values that grow may hold a control character.
     grew = pl.struct(t.alias("t")).struct.json_encode().str.len_bytes() - t.str.len_bytes() > _JSON_EMPTY
-    helpers = {"odd": grew | t.str.contains("\x7f", literal=True)}
-    if f.max_length:
-        helpers["long"] = t.str.len_chars() > f.max_length
-    too_long = h("long") if f.max_length else pl.lit(False)
-    return helpers, t, _first((too_long, P.TOO_LONG)), h("odd") & ~too_long.fill_null(False)
+    too_long = t.str.len_chars() > f.max_length if f.max_length else pl.lit(False)
+    helpers = {"odd": grew | t.str.contains("\x7f", literal=True), "long": too_long.fill_null(False)}
+    return helpers, t, _first((h("long"), P.TOO_LONG)), h("odd") & ~h("long")
 
 
-def _plain_slow(f: FieldDefinition, sub: pl.Series) -> tuple[pl.Series, pl.Series]:
-    text = f.type is FieldType.TEXT
-    if text:  # Windows line ends are line breaks, not control characters
-        sub = sub.str.replace_all("\r\n?", "\n")
-    return sub, pl.select(_first((pl.lit(sub).str.contains(_CONTROL[text]), P.CONTROL))).to_series()
+def _control(f: FieldDefinition, t: pl.Expr, h: Helper) -> Check:
+    return {}, t, _first((t.str.contains(_CONTROL[f.type is FieldType.TEXT]), P.CONTROL)), None
+
+
+def _line_breaks(f: FieldDefinition) -> Callable[[pl.Series], pl.Series]:
+    """Windows line ends in text are line breaks, not control characters."""
+    return (lambda s: s.str.replace_all("\r\n?", "\n")) if f.type is FieldType.TEXT else (lambda s: s)
 
 
 def _enum(f: FieldDefinition, t: pl.Expr, h: Helper) -> Check:
@@ -170,48 +183,49 @@ def _enum(f: FieldDefinition, t: pl.Expr, h: Helper) -> Check:
     return {"odd": odd}, t, _first((h("odd"), P.ENUM)), h("odd") if f.multi else None
 
 
-def _enum_slow(f: FieldDefinition, sub: pl.Series) -> tuple[pl.Series, pl.Series]:
-    """Multi-valued enums: "警告；罚款 ;" → "警告;罚款", every part a member; only separators = blank."""
-    canon = sub.str.replace_all(r"[\s;；]*[;；][\s;；]*", ";").str.strip_chars(";").replace("", None)
+def _canonical_parts(s: pl.Series) -> pl.Series:
+    """"警告；罚款 ;" → "警告;罚款"; nothing but separators → null (blank)."""
+    return s.str.replace_all(r"[\s;；]*[;；][\s;；]*", ";").str.strip_chars(";").replace("", None)
+
+
+def _members(f: FieldDefinition, t: pl.Expr, h: Helper) -> Check:
     member = "(?:" + "|".join(re.escape(v) for v in f.enum) + ")"
-    wrong = canon.is_not_null() & ~canon.str.contains(f"^{member}(?:;{member})*$")
-    return canon, pl.select(_first((pl.lit(wrong), P.ENUM))).to_series()
+    return {}, t, _first((t.is_not_null() & ~t.str.contains(f"^{member}(?:;{member})*$"), P.ENUM)), None
 
 
 def _date_check(parsed: pl.Expr, t: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    problem = _first((t.is_not_null() & parsed.is_null(), P.DATE_FORMAT), (parsed == _NOT_A_DATE, P.DATE_INVALID),
-                     (~parsed.is_between(EARLIEST, LATEST), P.DATE_RANGE))
+    problem = _first((t.is_not_null() & parsed.is_null(), P.DATE_FORMAT),
+                     (parsed == _NOT_A_DATE, P.DATE_INVALID), (~parsed.is_between(EARLIEST, LATEST), P.DATE_RANGE))
     return pl.when(parsed.is_between(EARLIEST, LATEST)).then(parsed), problem
 
 
 def _date(f: FieldDefinition, t: pl.Expr, h: Helper) -> Check:
-    parsed = pl.when(t.str.contains(_DATE_ISO)).then(t.str.to_date("%Y-%m-%d", strict=False).fill_null(_NOT_A_DATE))
+    iso = t.str.to_date("%Y-%m-%d", strict=False).fill_null(_NOT_A_DATE)
+    parsed = pl.when(t.str.contains(_DATE_ISO)).then(iso)
     return {"d": parsed}, *_date_check(h("d"), t), t.is_not_null() & h("d").is_null()
 
 
-def _date_slow(f: FieldDefinition, sub: pl.Series) -> tuple[pl.Series, pl.Series]:
-    groups = _fold(sub).str.extract_groups(_DATE_RE).struct.unnest().with_columns(t=sub)
-    month = pl.coalesce(*(pl.col(str(i)) for i in (2, 4, 6, 8, 10))).str.zfill(2)
-    day = pl.coalesce(*(pl.col(str(i)) for i in (3, 5, 7, 9, 11))).str.zfill(2)
-    ymd = pl.concat_str(pl.col("1"), month, day).str.to_date("%Y%m%d", strict=False).fill_null(_NOT_A_DATE)
-    out = groups.with_columns(d=pl.when(pl.col("1").is_not_null()).then(ymd))
-    value, problem = _date_check(pl.col("d"), pl.col("t"))
-    out = out.select(value.alias("v"), problem.alias("p"))
-    return out["v"], out["p"]
+def _any_date(f: FieldDefinition, t: pl.Expr, h: Helper) -> Check:
+    part = h("g").struct.field
+    month = pl.coalesce(*(part(str(i)) for i in (2, 4, 6, 8, 10))).str.zfill(2)
+    day = pl.coalesce(*(part(str(i)) for i in (3, 5, 7, 9, 11))).str.zfill(2)
+    ymd = pl.concat_str(part("1"), month, day).str.to_date("%Y%m%d", strict=False).fill_null(_NOT_A_DATE)
+    return [{"g": t.str.extract_groups(_DATE_RE)}, {"d": pl.when(part("1").is_not_null()).then(ymd)}], \
+        *_date_check(h("d"), t), None
 
 
 def _money(f: FieldDefinition, t: pl.Expr, h: Helper) -> Check:
-    """Fast path: values already canonical ("12.5", "0", "3"); the others go through _money_slow."""
-    ok = t.str.contains(r"^(?:0|[1-9][0-9]{0,%d})(?:\.[0-9]{0,5}[1-9])?$" % (MONEY_INTEGER_DIGITS - 1))
+    """Values already canonical ("12.5", "0", "3") pass as they are; the others go through _any_money."""
+    ok = t.str.contains(_MONEY_CANONICAL)
     return {"ok": ok}, pl.when(h("ok")).then(t), _p(P.OK), t.is_not_null() & ~h("ok")
 
 
-def _money_full(f: FieldDefinition, t: pl.Expr, h: Helper) -> Check:
+def _any_money(f: FieldDefinition, t: pl.Expr, h: Helper) -> Check:
     parts = t.str.split_exact(".", 1)
-    helpers = {"ok": t.str.contains(_MONEY_RE), "whole": parts.struct.field("field_0").str.strip_chars_start("0"),
+    helpers = {"ok": t.str.contains(r"^[0-9]+(?:\.[0-9]{1,6})?$"),
+               "whole": parts.struct.field("field_0").str.strip_chars_start("0").replace("", "0"),
                "frac": parts.struct.field("field_1").str.strip_chars_end("0").replace("", None)}
-    whole = h("whole").replace("", "0")
-    value = pl.when(h("ok")).then(pl.concat_str(whole, h("frac"), separator=".", ignore_nulls=True))
+    value = pl.when(h("ok")).then(pl.concat_str(h("whole"), h("frac"), separator=".", ignore_nulls=True))
     grouped = t.str.contains(r"^[0-9]{1,3}(?:[,，][0-9]{3})+(?:\.[0-9]+)?$")
     problem = _first((~h("ok") & grouped, P.MONEY_COMMA), (~h("ok"), P.MONEY),
                      (h("whole").str.len_bytes() > MONEY_INTEGER_DIGITS, P.MONEY_BIG))
@@ -220,17 +234,21 @@ def _money_full(f: FieldDefinition, t: pl.Expr, h: Helper) -> Check:
 
 def _integer(f: FieldDefinition, t: pl.Expr, h: Helper) -> Check:
     value = pl.when(h("ok")).then(t.str.to_integer(strict=False))
-    return {"ok": t.str.contains("^[0-9]{1,18}$")}, value, _first((~h("ok"), P.INTEGER)), t.is_not_null() & ~h("ok")
+    ok = t.str.contains("^[0-9]{1,18}$")
+    return {"ok": ok}, value, _first((~h("ok"), P.INTEGER)), t.is_not_null() & ~h("ok")
 
 
 def _region(f: FieldDefinition, t: pl.Expr, h: Helper) -> Check:
-    return {"ok": vc.region_ok(t)}, pl.when(h("ok")).then(t), _first((~h("ok"), P.REGION)), t.is_not_null() & ~h("ok")
+    value = pl.when(h("ok")).then(t)
+    return {"ok": vc.region_ok(t)}, value, _first((~h("ok"), P.REGION)), t.is_not_null() & ~h("ok")
+
+
+_KINDS = {k: k for k in DOCUMENT_TYPES} | DOCUMENT_TYPE_ALIASES  # every accepted name → DocumentType value
 
 
 def _kind(t: pl.Expr) -> pl.Expr:
     """A document type's canonical name (DocumentType value), aliases resolved; null when unknown."""
-    value = t.replace(list(DOCUMENT_TYPE_ALIASES), list(DOCUMENT_TYPE_ALIASES.values()))
-    return pl.when(value.is_in(list(DOCUMENT_TYPES))).then(value)
+    return t.replace_strict(_KINDS, default=None, return_dtype=pl.String)
 
 
 def _document_type(f: FieldDefinition, t: pl.Expr, h: Helper) -> Check:
@@ -240,17 +258,19 @@ def _document_type(f: FieldDefinition, t: pl.Expr, h: Helper) -> Check:
 def _uscc(f: FieldDefinition, t: pl.Expr, h: Helper) -> Check:
     """Plain ASCII codes are checked as they are (upper-cased on output); the others are normalised first."""
     placeholder = (t == NO_CODE) | (t == NO_CODE.lower())
-    value = pl.when(h("ok")).then(t.str.to_uppercase())
     problem = _first((placeholder, P.NO_CODE), (~h("ok"), P.CODE))
-    return {"ok": vc.uscc_ok(t)}, value, problem, t.is_not_null() & ~h("ok") & ~placeholder
+    return {"ok": vc.uscc_ok(t)}, pl.when(h("ok")).then(t.str.to_uppercase()), problem, \
+        t.is_not_null() & ~h("ok") & ~placeholder
 
 
 def _id_number(f: FieldDefinition, t: pl.Expr, h: Helper) -> Check:
-    """Plain 居民身份证 numbers here (column "k" holds the row's document type); the rest in _id_slow."""
-    resident = (pl.col("k") == codes.DocumentType.RESIDENT_ID.value) & vc.is_plain(t)
+    """居民身份证 numbers of the right shape here (column "k" holds the row's document type); the others,
+    full-width or wrongly shaped ones included, in _id_slow."""
     too_long = t.str.len_chars() > f.max_length if f.max_length else pl.lit(False)
+    resident = (pl.col("k") == RESIDENT_ID) & t.str.contains("^(?:[0-9]{17}[0-9X]|[0-9]{15})$")
+    number = pl.when(h("res") & ~h("long")).then(t)
     stages = [{"long": too_long.fill_null(False), "res": resident.fill_null(False)},
-              *vc.resident_id_stages(pl.when(h("res") & ~h("long")).then(t.str.to_uppercase()))]
+              *vc.resident_id_stages(number, shaped=pl.col("ric_v").is_not_null())]
     problem = _first((h("long"), P.TOO_LONG), (h("res") & ~pl.col("ric_ok"), P.CODE))
     slow = t.is_not_null() & pl.col("k").is_not_null() & ~h("long") & ~h("res")
     return stages, pl.col("ric_number"), problem, slow
@@ -259,7 +279,7 @@ def _id_number(f: FieldDefinition, t: pl.Expr, h: Helper) -> Check:
 def _id_slow(f: FieldDefinition, numbers: pl.Series, kinds: pl.Series) -> tuple[pl.Series, pl.Series]:
     """Full-width 居民身份证 numbers (vectorised) and the other document types (codes.validate_document)."""
     value = pl.repeat(None, len(numbers), dtype=pl.String, eager=True)
-    resident = (kinds == codes.DocumentType.RESIDENT_ID.value).fill_null(False)
+    resident = (kinds == RESIDENT_ID).fill_null(False)
     if resident.any():
         idx = resident.arg_true()
         value = value.scatter(idx, vc.resident_id(vc.normalize(numbers.gather(idx)))[0])
@@ -277,41 +297,38 @@ def _document(kind: str, number: str) -> tuple[str | None, codes.CodeError | Non
         return None, exc
 
 
-def _refold(check: FastCheck) -> SlowCheck:
-    return lambda f, sub: _on(f, _fold(sub), check)
-
-
-CHECKS: dict[FieldType, tuple[FastCheck, SlowCheck | None]] = {
-    FieldType.STRING: (_plain, _plain_slow), FieldType.TEXT: (_plain, _plain_slow),
-    FieldType.ENUM: (_enum, _enum_slow), FieldType.DATE: (_date, _date_slow),
-    FieldType.MONEY: (_money, _refold(_money_full)), FieldType.INTEGER: (_integer, _refold(_integer)),
-    FieldType.REGION: (_region, _refold(_region)), FieldType.DOCUMENT_TYPE: (_document_type, None),
-    FieldType.USCC: (_uscc, lambda f, sub: _on(f, vc.normalize(sub), _uscc)),
-    FieldType.ID_NUMBER: (_id_number, _id_slow),
+CHECKS: dict[FieldType, Callable[[FieldDefinition], tuple[FastCheck, SlowCheck | None]]] = {
+    FieldType.STRING: lambda f: (_plain, _redo(_line_breaks(f), _control)),
+    FieldType.TEXT: lambda f: (_plain, _redo(_line_breaks(f), _control)),
+    FieldType.ENUM: lambda f: (_enum, _redo(_canonical_parts, _members)),
+    FieldType.DATE: lambda f: (_date, _redo(_fold, _any_date)),
+    FieldType.MONEY: lambda f: (_money, _redo(_fold, _any_money)),
+    FieldType.INTEGER: lambda f: (_integer, _redo(_fold, _integer)),
+    FieldType.REGION: lambda f: (_region, _redo(_fold, _region)),
+    FieldType.DOCUMENT_TYPE: lambda f: (_document_type, None),
+    FieldType.USCC: lambda f: (_uscc, _redo(vc.normalize, _uscc)),
+    FieldType.ID_NUMBER: lambda f: (_id_number, _id_slow),
 }
 _DTYPES = {FieldType.DATE: pl.Date, FieldType.INTEGER: pl.Int64}
-_CHEAP = (FieldType.ENUM, FieldType.DOCUMENT_TYPE, FieldType.ID_NUMBER)  # never worth a dictionary
-SAMPLE = 4096  # non-null values sampled to tell whether a column repeats
+_ROWWISE = (FieldType.ID_NUMBER,)  # checked with another column of its row: no dictionary
 
 
 def _plans(frame: pl.DataFrame, fields: list[FieldDefinition]) -> dict[str, str]:
     """How to check each filled column: once per distinct value ("dictionary", for repetitive columns
     such as 处罚机关 or dates), only its filled rows ("sparse", for mostly empty ones) or every row."""
     height = frame.height
-    sample = [f.code for f in fields if f.type not in _CHEAP]
-    taken = {c: pl.col(c).gather_every(max(1, height // (2 * SAMPLE))).drop_nulls().head(SAMPLE) for c in sample}
-    stats = frame.select(*(pl.col(f.code).null_count().alias("n" + f.code) for f in fields),
-                         *(e.n_unique().alias("u" + c) for c, e in taken.items()),
-                         *(e.len().alias("l" + c) for c, e in taken.items())).row(0, named=True)
+    sample = frame.select(f.code for f in fields if f.type not in _ROWWISE)
+    sample = sample.gather_every(max(1, height // (2 * SAMPLE)))
+    taken = {c: pl.col(c).drop_nulls().head(SAMPLE) for c in sample.columns}
+    stats = frame.select(pl.col(f.code).null_count().alias("n" + f.code) for f in fields).row(0, named=True)
+    stats |= sample.select(*(e.n_unique().alias("u" + c) for c, e in taken.items()),
+                           *(e.len().alias("l" + c) for c, e in taken.items())).row(0, named=True)
     plans = {}
-    for f in fields:
-        nulls = stats["n" + f.code]
-        if nulls == height:
-            continue
-        if f.code in taken and stats["l" + f.code] and stats["u" + f.code] * 2 <= stats["l" + f.code]:
+    for f in (f for f in fields if stats["n" + f.code] < height):
+        if f.code in taken and 0 < 2 * stats["u" + f.code] <= stats["l" + f.code]:
             plans[f.code] = "dictionary"
         else:
-            plans[f.code] = "sparse" if nulls * 2 > height else "direct"
+            plans[f.code] = "sparse" if stats["n" + f.code] * 2 > height else "direct"
     return plans
 
 
@@ -330,14 +347,14 @@ def _settle(f: FieldDefinition, res: pl.DataFrame) -> pl.DataFrame:
     if where is None or not where.any():
         return res
     idx = where.arg_true()
-    extra = [res["@" + f.code].gather(idx)] if f.type is FieldType.ID_NUMBER else []
-    value, problem = CHECKS[f.type][1](f, res["~" + f.code].gather(idx), *extra)  # type: ignore[misc]
+    kinds = res["@" + f.code].gather(idx) if f.type is FieldType.ID_NUMBER else None
+    value, problem = CHECKS[f.type](f)[1](f, res["~" + f.code].gather(idx), kinds)  # type: ignore[misc]
     return res.with_columns(res[f.code].scatter(idx, value.cast(res[f.code].dtype)),
                             res["!" + f.code].scatter(idx, problem))
 
 
 class _Texts:
-    """The stripped texts of the checked columns, fetched only for the rejected cells."""
+    """The (stripped) texts of the checked columns, fetched only for the rejected cells."""
 
     def __init__(self) -> None:
         self.columns: dict[str, tuple[pl.Series, pl.Series | None]] = {}
@@ -346,7 +363,7 @@ class _Texts:
         if code not in self.columns:
             return [None] * len(idx)
         texts, index = self.columns[code]
-        return texts.gather(idx if index is None else index.gather(idx)).to_list()
+        return texts.gather(idx if index is None else index.gather(idx)).cast(pl.String).str.strip_chars().to_list()
 
 
 def validate_chunk(frame: pl.DataFrame, definition: RecordTypeDefinition) -> ValidatedChunk:
@@ -354,33 +371,36 @@ def validate_chunk(frame: pl.DataFrame, definition: RecordTypeDefinition) -> Val
     height, lazy = frame.height, frame.lazy()
     plans = _plans(frame, [f for f in definition.fields if f.code in frame.columns])
     given = [f for f in definition.fields if f.code in plans]
-    repeated = {c: pl.Categories.random() for c, plan in plans.items() if plan == "dictionary"}
-    sparse = [c for c, plan in plans.items() if plan == "sparse"]
-    # Row → position in the checked values: a category of the dictionary, or a filled row of a sparse column.
-    prepared = lazy.select(*(pl.col(c).cast(pl.String).cast(pl.Categorical(k)) for c, k in repeated.items()),
-                           *(pl.when(pl.col(c).is_not_null()).then(pl.col(c).is_not_null().cast(pl.UInt32).cum_sum() - 1)
-                             for c in sparse)).collect()
-    index = {c: prepared[c] for c in sparse}
-    sources = {c: lazy.filter(pl.col(c).is_not_null()) for c in sparse} | _dictionaries(prepared, list(repeated), index)
-    queries = [_run(f, _texts(f, sources.get(f.code, lazy), frame.columns), CHECKS[f.type][0]) for f in given]
+    repeated = [c for c, plan in plans.items() if plan == "dictionary"]
+    filled = {c: pl.col(c).is_not_null() for c, plan in plans.items() if plan == "sparse"}
+    # A sparse column's row → its rank among the filled rows; a repetitive column's distinct values.
+    index, distinct = pl.collect_all([
+        lazy.select(pl.when(e).then(e.cast(pl.UInt32).cum_sum() - 1).alias(c) for c, e in filled.items()),
+        lazy.select(pl.col(c).cast(pl.String).unique().drop_nulls().implode() for c in repeated)])
+    sources = {c: lazy.filter(e) for c, e in filled.items()}
+    sources |= {c: distinct[c][0].rename(c).to_frame().lazy() for c in repeated}
+    queries = [_run(f, _texts(f, sources.get(f.code, lazy), frame.columns), CHECKS[f.type](f)[0])
+               for f in given]
     texts, columns = _Texts(), []
     for f, res in zip(given, pl.collect_all(queries), strict=True):
         res = _settle(f, res)
-        texts.columns[f.code] = (res["~" + f.code], index.get(f.code))
-        keep = [f.code, "!" + f.code]
-        if f.type is FieldType.ID_NUMBER:
-            texts.columns["@" + f.code] = (res["@" + f.code], index.get(f.code))
-            keep.append("~" + f.code)
+        if f.code in repeated:
+            texts.columns[f.code] = (frame[f.code], None)
+            columns += _map_back(f, distinct[f.code][0], res)
+            continue
+        at = index[f.code] if f.code in filled else None
+        texts.columns[f.code] = (res["~" + f.code], at)
+        keep = [f.code, "!" + f.code] + (["~" + f.code, "@" + f.code] if f.type is FieldType.ID_NUMBER else [])
         for c in keep:  # back to one value per row
-            at = index.get(f.code)
-            value = pl.lit(res[c].rechunk()) if at is None else pl.lit(res[c].rechunk()).gather(pl.lit(at))
+            value = pl.lit(res[c]) if at is None else pl.lit(res[c].rechunk()).gather(pl.lit(at))
             columns.append((value.fill_null(0) if c[0] == "!" else value).alias(c))
     absent = [g for g in definition.fields if g not in given]
     columns += [*(pl.lit(None, _DTYPES.get(g.type, pl.String)).alias(g.code) for g in absent),
                 *(pl.lit(0, pl.UInt8).alias("!" + g.code) for g in absent),
-                *(pl.lit(None, pl.String).alias("~" + g.code) for g in absent if g.type is FieldType.ID_NUMBER)]
+                *(pl.lit(None, pl.String).alias(p + g.code) for g in absent if g.type is FieldType.ID_NUMBER
+                  for p in "~@")]
     revocations = OPERATION in frame.columns and frame[OPERATION].null_count() < height
-    out = (_operation(frame).with_columns(columns).with_columns(_requirements(definition, revocations))
+    out = (_operation(frame, repeated).with_columns(columns).with_columns(_requirements(definition, revocations))
            .with_columns((pl.any_horizontal(pl.col("^!.*$") != 0) | pl.col(SHAPE).is_not_null()).alias("_bad"))
            .collect())
     errors = _errors(out, definition, texts) if out["_bad"].any() else []
@@ -388,68 +408,65 @@ def validate_chunk(frame: pl.DataFrame, definition: RecordTypeDefinition) -> Val
     return ValidatedChunk(good.with_columns(_severity(good, definition)), errors, int(out["_bad"].sum()))
 
 
-def _dictionaries(prepared: pl.DataFrame, columns: list[str], index: dict[str, pl.Series]) -> dict[str, pl.LazyFrame]:
-    """The distinct values of categorical columns in the order of their physical codes (fresh categories
-    number values 0, 1, 2…; should they not, the index is remapped), and each row's code in `index`."""
-    if not columns:
-        return {}
-    distinct = {c: pl.col(c).unique().drop_nulls() for c in columns}
-    found = prepared.select(*(e.sort_by(e.to_physical()).cast(pl.String).implode().alias(c) for c, e in distinct.items()),
-                            *(e.to_physical().sort().implode().alias("#" + c) for c, e in distinct.items()),
-                            *(pl.col(c).to_physical().implode().alias("@" + c) for c in columns))
-    sources = {}
-    for c in columns:
-        values, codes_, index[c] = found[c][0], found["#" + c][0], found["@" + c][0]
-        if len(codes_) and codes_[-1] != len(codes_) - 1:
-            lookup = pl.repeat(None, codes_[-1] + 1, dtype=pl.UInt32, eager=True)
-            index[c] = lookup.scatter(codes_, pl.int_range(len(codes_), dtype=pl.UInt32, eager=True)).gather(index[c])
-        sources[c] = values.rename(c).to_frame().lazy()
-    return sources
+def _map_back(f: FieldDefinition, raw: pl.Series, res: pl.DataFrame) -> list[pl.Expr]:
+    """A repetitive column's value and problem per row from those of its distinct raw values (res, in
+    the same order): usually nothing to map, as most values are fine and stay as they are."""
+    column, value, problem = pl.col(f.code).cast(pl.String), res[f.code], res["!" + f.code]
+    bad = problem != 0
+    problems = (column.replace_strict(raw.filter(bad), problem.filter(bad), default=0, return_dtype=pl.UInt8)
+                if bad.any() else pl.lit(0, pl.UInt8))
+    if value.dtype != pl.String:
+        values = column.replace_strict(raw, value, default=None, return_dtype=value.dtype)
+    else:
+        changed = (value != raw).fill_null(True)
+        values = column.replace(raw.filter(changed), value.filter(changed)) if changed.any() else column
+    return [values.alias(f.code), problems.fill_null(0).alias("!" + f.code)]
 
 
-def _operation(frame: pl.DataFrame) -> pl.LazyFrame:
-    """_row, _shape and the operation (CZLX): 撤销 kept, 新增/变更/blank → null (upsert)."""
-    op = pl.col(OPERATION).cast(pl.String).str.strip_chars().replace("", None) if OPERATION in frame.columns \
-        else pl.lit(None, pl.String)
+def _operation(frame: pl.DataFrame, raw: list[str]) -> pl.LazyFrame:
+    """_row, _shape, the operation (CZLX: 撤销 kept, 新增/变更/blank → null, upsert) and some raw columns."""
+    op = (pl.col(OPERATION).cast(pl.String).str.strip_chars().replace("", None) if OPERATION in frame.columns
+          else pl.lit(None, pl.String))
     shape = pl.col(SHAPE).cast(pl.String) if SHAPE in frame.columns else pl.lit(None, pl.String)
-    out = frame.lazy().select(pl.col(ROW).cast(pl.Int64), shape.alias(SHAPE), op.alias("~" + OPERATION))
+    out = frame.lazy().select(pl.col(ROW).cast(pl.Int64), shape.alias(SHAPE), op.alias("~" + OPERATION), *raw)
     op = pl.col("~" + OPERATION)
     return out.with_columns(pl.when(op == REVOKE).then(op).alias(OPERATION), _first(
         (op.is_not_null() & ~op.is_in(list(OPERATIONS)), P.OPERATION)).alias("!" + OPERATION))
 
 
+def _unless(problem: pl.Expr, cond: pl.Expr, new: P) -> pl.Expr:
+    """problem, or `new` where cond holds and there is no problem yet."""
+    return pl.when((problem == 0) & cond.fill_null(False)).then(_p(new)).otherwise(problem)
+
+
 def _requirements(definition: RecordTypeDefinition, revocations: bool) -> list[pl.Expr]:
-    """Rules across fields, each only where the cell has no problem yet: the no-code placeholder, a
-    number without its document type, required and required_if, NOT_BEFORE. Revocations need only the
-    natural key."""
+    """The rules across fields: the no-code placeholder, a number without its document type, required and
+    required_if (revocations need only the natural key) and NOT_BEFORE; the earliest problem wins."""
     exprs = []
     for f in definition.fields:
-        p = pl.col("!" + f.code)
-        new = p
-
-        def unless(cond: pl.Expr, problem: P) -> pl.Expr:
-            return pl.when((new == 0) & cond.fill_null(False)).then(_p(problem)).otherwise(new)
-        asked = pl.col(OPERATION).is_null() if revocations and f.code not in definition.natural_key else pl.lit(True)
+        p = new = pl.col("!" + f.code)
+        keyed = not revocations or f.code in definition.natural_key
+        asked = pl.lit(True) if keyed else pl.col(OPERATION).is_null()
         needed, business, kind = None, pl.lit(False), P.REQUIRED
         if f.required:
             needed = asked
         elif f.required_if is not None:
-            ctrl = pl.col(f.required_if.field)
-            needed = asked & ctrl.is_in(list(f.required_if.values))
-            business, kind = ctrl == INDIVIDUAL_BUSINESS, P.REQUIRED_IF
-        if f.type is FieldType.USCC:  # NO_CODE so far only says "placeholder": allowed unless required here
-            refused = (needed & ~business.fill_null(False)).fill_null(False) if needed is not None else pl.lit(False)
-            new = pl.when(p == P.NO_CODE).then(pl.when(refused).then(_p(P.NO_CODE)).otherwise(_p(P.OK))).otherwise(p)
+            ctrl = pl.col(f.required_if.field)  # its normalised value: an invalid one faults the row anyway
+            needed = asked & ctrl.is_in(list(f.required_if.values)).fill_null(False)
+            business, kind = (ctrl == INDIVIDUAL_BUSINESS).fill_null(False), P.REQUIRED_IF
+        if f.type is FieldType.USCC:  # so far NO_CODE only says "placeholder": allowed unless required here
+            refused = needed & ~business if needed is not None else pl.lit(False)
+            new = pl.when(p == P.NO_CODE).then(_first((refused, P.NO_CODE))).otherwise(p)
         numbers = [g.code for g in definition.fields if g.document_type_field == f.code]
         if numbers:
-            new = unless(pl.any_horizontal(pl.col("~" + c).is_not_null() for c in numbers) & pl.col(f.code).is_null(),
-                         P.DOC_TYPE_MISSING)
+            numbered = pl.any_horizontal(pl.col("~" + c).is_not_null() for c in numbers)
+            new = _unless(new, numbered & pl.col(f.code).is_null(), P.DOC_TYPE_MISSING)
         if needed is not None:
             present = (pl.col("~" + f.code).is_not_null() if f.type is FieldType.ID_NUMBER
                        else pl.col(f.code).is_not_null() | ((p != 0) & (p != P.NO_CODE)))
-            new = unless(needed & ~present & (p != P.NO_CODE), kind)
+            new = _unless(new, needed & ~present & (p != P.NO_CODE), kind)
         for other in (o for o in NOT_BEFORE.get(f.code, ()) if o in definition.field_map):
-            new = unless(pl.col(f.code) < pl.col(other), P.NOT_BEFORE)
+            new = _unless(new, pl.col(f.code) < pl.col(other), P.NOT_BEFORE)
         if new is not p:
             exprs.append(new.alias("!" + f.code))
     return exprs
@@ -464,108 +481,93 @@ def _severity(good: pl.DataFrame, definition: RecordTypeDefinition) -> pl.Expr:
     if not ranks:
         return pl.lit(definition.severity.default.value, pl.String).alias(SEVERITY)
     names = pl.Series([c.value for c in SeverityClass])
-    return pl.lit(names).gather(pl.max_horizontal(*ranks).fill_null(definition.severity.default.rank)).alias(SEVERITY)
+    rank = pl.max_horizontal(*ranks).fill_null(definition.severity.default.rank)
+    return pl.lit(names).gather(rank).alias(SEVERITY)
 
+
+# --- the errors of the rejected rows, in words a clerk understands ---------------------------------
 
 _PICTURES = {c: 0x2400 + c for c in range(32)} | {0x7F: 0x2421}  # control characters shown as ␀…␟, ␡
+_REASONS = {
+    P.REQUIRED: "必填项「{label}」为空",
+    P.REQUIRED_IF: "{ctrl_label}为{ctrl}时，「{label}」必填{hint}",
+    P.NO_CODE: "「{label}」不能填写 17 个 0 加 X：它只用于暂无统一社会信用代码的个体工商户",
+    P.TOO_LONG: "「{label}」超过最大长度 {max_length} 字（实为 {length} 字）",
+    P.DATE_FORMAT: "「{label}」日期格式无法识别（应为 2023-01-31 这样的格式）{shown}",
+    P.DATE_INVALID: "「{label}」不是有效日期{shown}",
+    P.DATE_RANGE: f"「{{label}}」超出合理范围（应在 {EARLIEST} 至 {LATEST} 之间，长期有效填 {LATEST}）{{shown}}",
+    P.ENUM: "「{label}」应为以下之一：{choices}{actual}",
+    P.MONEY: "「{label}」应为不超过6位小数的数字（单位万元，不能为负数，不带单位）{shown}",
+    P.MONEY_COMMA: "「{label}」不能使用千位分隔符，请直接填写数字，如 1234.5{shown}",
+    P.MONEY_BIG: f"「{{label}}」数值过大（整数部分超过 {MONEY_INTEGER_DIGITS} 位），请确认单位为万元{{shown}}",
+    P.INTEGER: "「{label}」应为整数（只能填写数字，最多 18 位）{shown}",
+    P.REGION: "「{label}」不是有效的行政区划代码（应为 6 位数字，如 350203）{shown}",
+    P.DOC_TYPE: "「{label}」应为以下之一：" + "、".join(DOCUMENT_TYPES) + "{actual}",
+    P.DOC_TYPE_MISSING: "填写了「{number_label}」时，「{label}」必填",
+    P.OPERATION: "「{label}」应为新增、变更或撤销（不填表示新增或变更）{shown}",
+    P.NOT_BEFORE: "「{label}」（{date}）早于「{other_label}」（{other}）",
+}
+_PERSONAL_CHECKS = {"date": "中的出生日期无效", "region": "的地址码（前 6 位）不是有效的行政区划代码",
+                    "checksum": "校验位错误，请核对号码是否填错", "character": "含有无效字符"}
 
 
 def _clip(text: str) -> str:
     text = text if len(text) <= SHOWN else text[:SHOWN] + "…"
-    return text.translate(_PICTURES) if not text.isprintable() else text
+    return text if text.isprintable() else text.translate(_PICTURES)
 
 
 def _choices(values: Iterable[str]) -> str:
     values = list(values)
     shown = "、".join(values)
-    if len(shown) <= SHOWN:
-        return shown
-    return _clip(shown)[:-1].rsplit("、", 1)[0] + f"等 {len(values)} 项"
+    return shown if len(shown) <= SHOWN else _clip(shown)[:-1].rsplit("、", 1)[0] + f"等 {len(values)} 项"
 
 
-def _code_reason(label: str, exc: codes.CodeError | None, personal: bool, kind: str = "") -> str:
-    """A codes.py refusal under the field's label; personal numbers' digits never reach the message."""
-    if exc is None:  # the vectorised and scalar checks disagree: never expected, but never silent
-        return f"「{label}」不是有效的{kind or '统一社会信用代码'}"
-    if personal and exc.check in ("date", "region", "checksum", "character"):
-        what = {"date": "中的出生日期无效", "region": "的地址码（前 6 位）不是有效的行政区划代码",
-                "checksum": "校验位错误，请核对号码是否填错", "character": "含有无效字符"}[exc.check]
-        return f"「{label}」{what}"
-    message = re.sub(r"^\S*?(?:号码|统一社会信用代码)(本体)?", "", exc.message)
-    return f"「{label}」{message.lstrip('：:')}"
+def _code_reason(label: str, exc: codes.CodeError | None, personal: bool) -> str:
+    """A codes.py refusal under the field's label; the digits of personal numbers never reach the message."""
+    if exc is None:  # the vectorised and the scalar checks disagree: never expected, never silent
+        return f"「{label}」不是有效的号码"
+    if personal and exc.check in _PERSONAL_CHECKS:
+        return f"「{label}」{_PERSONAL_CHECKS[exc.check]}"
+    return f"「{label}」" + re.sub(r"^\S*?(?:号码|统一社会信用代码)(本体)?", "", exc.message).lstrip("：:")
 
 
 def _reason(p: P, f: FieldDefinition | None, text: str | None, ctx: dict[str, object]) -> str:
     label = f.label if f is not None else "操作类型"
     personal = f is not None and f.personal
     shown = "" if personal or text is None else f"：{_clip(text)}"
-    match p:
-        case P.REQUIRED:
-            return f"必填项「{label}」为空"
-        case P.REQUIRED_IF:
-            hint = "（暂无代码的个体工商户填写 17 个 0 加 X）" if ctx["ctrl"] == INDIVIDUAL_BUSINESS and \
-                f.type is FieldType.USCC else ""
-            return f"{ctx['ctrl_label']}为{ctx['ctrl']}时，「{label}」必填{hint}"
-        case P.NO_CODE:
-            return f"「{label}」不能填写 17 个 0 加 X：它只用于暂无统一社会信用代码的个体工商户"
-        case P.TOO_LONG:
-            return f"「{label}」超过最大长度 {f.max_length} 字（实为 {len(text or '')} 字）"
-        case P.CONTROL if f.type is FieldType.TEXT:
-            return f"「{label}」含有不可见的控制字符（换行符和制表符以外），请删除后重新报送"
-        case P.CONTROL:
-            return f"「{label}」含有换行符、制表符等控制字符，应为单行文字"
-        case P.DATE_FORMAT:
-            return f"「{label}」日期格式无法识别（应为 2023-01-31 这样的格式）{shown}"
-        case P.DATE_INVALID:
-            return f"「{label}」不是有效日期{shown}"
-        case P.DATE_RANGE:
-            return f"「{label}」超出合理范围（应在 {EARLIEST} 至 {LATEST} 之间，长期有效填 {LATEST}）{shown}"
-        case P.ENUM if f.multi:
-            parts = [v.strip() for v in re.split("|".join(MULTI_SEPARATORS), text or "")]
-            wrong = "、".join(f"“{_clip(v)}”" for v in parts if v and v not in f.enum)
-            return f"「{label}」中的{wrong}不是可选值（可选：{_choices(f.enum)}；多个值用分号分隔）"
-        case P.ENUM:
-            return f"「{label}」应为以下之一：{_choices(f.enum)}{shown.replace('：', '；实为：', 1)}"
-        case P.MONEY_COMMA:
-            return f"「{label}」不能使用千位分隔符，请直接填写数字，如 1234.5{shown}"
-        case P.MONEY:
-            return f"「{label}」应为不超过6位小数的数字（单位万元，不能为负数，不带单位）{shown}"
-        case P.MONEY_BIG:
-            return f"「{label}」数值过大（整数部分超过 {MONEY_INTEGER_DIGITS} 位），请确认单位为万元{shown}"
-        case P.INTEGER:
-            return f"「{label}」应为整数（只能填写数字，最多 18 位）{shown}"
-        case P.REGION:
-            return f"「{label}」不是有效的行政区划代码（应为 6 位数字，如 350203）{shown}"
-        case P.DOC_TYPE:
-            return f"「{label}」应为以下之一：{'、'.join(DOCUMENT_TYPES)}{shown.replace('：', '；实为：', 1)}"
-        case P.DOC_TYPE_MISSING:
-            return f"填写了「{ctx['number_label']}」时，「{label}」必填"
-        case P.OPERATION:
-            return f"「{label}」应为新增、变更或撤销（不填表示新增或变更）{shown}"
-        case P.NOT_BEFORE:
-            return f"「{label}」（{ctx['date']}）早于「{ctx['other_label']}」（{ctx['other']}）"
-        case P.CODE if f.type is FieldType.USCC:
+    if p is P.CODE and f is not None:
+        exc = _document(str(ctx["kind"]), text or "")[1] if f.type is FieldType.ID_NUMBER else None
+        if f.type is FieldType.USCC:
             try:
                 codes.validate_uscc(text or "")
-                return _code_reason(label, None, personal)
-            except codes.CodeError as exc:
-                return _code_reason(label, exc, personal)
-        case P.CODE:
-            kind = str(ctx["kind"])
-            return _code_reason(label, _document(kind, text or "")[1], personal, f"{kind}号码")
-    return f"「{label}」有误"
+            except codes.CodeError as error:
+                exc = error
+        return _code_reason(label, exc, personal)
+    if p is P.CONTROL and f is not None:
+        return (f"「{label}」含有不可见的控制字符（换行符和制表符以外），请删除后重新报送" if f.type is FieldType.TEXT
+                else f"「{label}」含有换行符、制表符等控制字符，应为单行文字")
+    if p is P.ENUM and f is not None and f.multi:
+        wrong = "、".join(f"“{_clip(v.strip())}”" for v in re.split("|".join(MULTI_SEPARATORS), text or "")
+                         if v.strip() and v.strip() not in f.enum)
+        return f"「{label}」中的{wrong}不是可选值（可选：{_choices(f.enum)}；多个值用分号分隔）"
+    hint = ("（暂无代码的个体工商户填写 17 个 0 加 X）" if f is not None and f.type is FieldType.USCC
+            and ctx.get("ctrl") == INDIVIDUAL_BUSINESS else "")
+    return _REASONS[p].format(label=label, shown=shown, actual=shown.replace("：", "；实为：", 1), hint=hint,
+                              max_length=f.max_length if f else "", length=len(text or ""),
+                              choices=_choices(f.enum) if f else "", **ctx)
 
 
 def _context(f: FieldDefinition, out: pl.DataFrame, definition: RecordTypeDefinition, texts: _Texts,
              idx: pl.Series) -> dict[str, list[object]]:
     """What the reasons of one column's rejected cells need from other columns."""
+    def at(code: str) -> list[object]:
+        return out[code].gather(idx).to_list()
     ctx: dict[str, list[object]] = {}
-    at = lambda code: out[code].gather(idx).to_list()  # noqa: E731
     if f.required_if is not None:
         ctx["ctrl"] = at(f.required_if.field)
         ctx["ctrl_label"] = [definition.field_map[f.required_if.field].label] * len(idx)
     if f.type is FieldType.ID_NUMBER:
-        ctx["kind"], ctx["kind_text"] = texts.at("@" + f.code, idx), texts.at(f.document_type_field, idx)
+        ctx["kind"], ctx["kind_text"] = at("@" + f.code), texts.at(f.document_type_field, idx)
     if f.type is FieldType.DOCUMENT_TYPE:
         numbers = [g.label for g in definition.fields if g.document_type_field == f.code]
         ctx["number_label"] = [numbers[0] if numbers else "证件号码"] * len(idx)
@@ -590,8 +592,7 @@ def _display(f: FieldDefinition | None, text: str | None, kind: object = None) -
 def _errors(out: pl.DataFrame, definition: RecordTypeDefinition, texts: _Texts) -> list[RowError]:
     """One RowError per problem cell of the rejected rows (a malformed row gets only its shape error)."""
     found: list[tuple[int, int, RowError]] = []
-    broken = out[SHAPE].is_not_null()
-    rows = out[ROW]
+    broken, rows = out[SHAPE].is_not_null(), out[ROW]
     if broken.any():
         idx = broken.arg_true()
         for i, row, reason in zip(idx.to_list(), rows.gather(idx).to_list(), out[SHAPE].gather(idx).to_list()):
@@ -603,11 +604,11 @@ def _errors(out: pl.DataFrame, definition: RecordTypeDefinition, texts: _Texts) 
         idx = where.arg_true()
         ctx = _context(f, out, definition, texts, idx) if f is not None else {}
         values = texts.at(code, idx) if f is not None else out["~" + OPERATION].gather(idx).to_list()
-        kinds = out["!" + code].gather(idx).to_list()
-        for j, (i, row) in enumerate(zip(idx.to_list(), rows.gather(idx).to_list())):
+        for j, (i, row, p) in enumerate(zip(idx.to_list(), rows.gather(idx).to_list(),
+                                            out["!" + code].gather(idx).to_list())):
             here = {k: v[j] for k, v in ctx.items()}
-            reason = _reason(P(kinds[j]), f, values[j], here)
             shown = _display(f, values[j], here.get("kind") or here.get("kind_text"))
-            found.append((i, order, RowError(row, code, f.label if f else "操作类型", shown, reason)))
+            found.append((i, order, RowError(row, code, f.label if f else "操作类型", shown,
+                                             _reason(P(p), f, values[j], here))))
     found.sort(key=lambda e: (e[0], e[1]))
     return [e for _, _, e in found]

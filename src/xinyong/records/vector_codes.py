@@ -14,9 +14,8 @@ The checksums avoid per-character Python work:
 
 from __future__ import annotations
 
-import re
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 
 import polars as pl
 
@@ -44,8 +43,8 @@ def _uscc_shape(any_case: bool) -> str:
 
 _USCC_RE = _uscc_shape(any_case=False)
 _USCC_ANY_CASE_RE = _uscc_shape(any_case=True)  # plain ASCII, which codes.normalize only upper-cases
-_USCC_LUT = pl.Series([_USCC_ALPHABET.find(chr(b).upper()) if chr(b).upper() in _USCC_ALPHABET and b < 128 else 0
-                       for b in range(256)], dtype=pl.Int32)
+_USCC_LUT = pl.Series([_USCC_ALPHABET.find(chr(b).upper()) if b < 128 and chr(b).upper() in _USCC_ALPHABET
+                       else 0 for b in range(256)], dtype=pl.Int32)  # value of each byte, either case
 _USCC_WEIGHTS = pl.Series([[pow(3, i, 31) for i in range(17)] + [1]], dtype=pl.Array(pl.Int32, 18))
 _USCC_DUMMY = "0" * 18
 _RIC_CHECK_CHARS = pl.Series(list(_RIC_CHECK), dtype=pl.String)
@@ -90,25 +89,33 @@ def is_valid_uscc(values: pl.Series) -> pl.Series:
     return pl.select(uscc_ok(pl.lit(normalize(values)))).to_series().fill_null(False).rename(values.name)
 
 
-def resident_id_stages(normalized: pl.Expr, today: date | None = None) -> list[dict[str, pl.Expr]]:
+@lru_cache(maxsize=2)
+def _birth_days(today: date) -> pl.Series:
+    """Every possible birth date (codes._birth_date: 1900-01-01 … today) as YYYYMMDD."""
+    days = pl.date_range(_EARLIEST_BIRTH, today, eager=True).dt.strftime("%Y%m%d")
+    return days.implode()
+
+
+def resident_id_stages(normalized: pl.Expr, today: date | None = None,
+                       shaped: pl.Expr | None = None) -> list[dict[str, pl.Expr]]:
     """codes.validate_resident_id as expression stages (apply each with with_columns, in order), ending in
     "ric_number" (the 18-digit number, legacy 15-digit ones converted; null unless valid) and "ric_ok"
-    (null for null input)."""
-    v = pl.col("ric_v")
-    legacy = pl.col("ric_legacy")
-    body = pl.col("ric_body")
-    born = body.str.slice(6, 8).str.to_date("%Y%m%d", strict=False)
+    (null for null input). `shaped`, when given, already tells which values are 15 digits or 17 digits
+    and a digit or X."""
+    v, body = pl.col("ric_v"), pl.col("ric_body")
+    legacy = pl.col("ric_shaped") & (v.str.len_bytes() == 15)
     weighted = body.str.to_integer(base=13, strict=False) % 11 * 2 % 11  # see the module docstring
     ok = (pl.col("ric_fine") & (legacy | (v.str.slice(17) == pl.col("ric_check")))).fill_null(False)
     return [
         {"ric_v": normalized},
-        {"ric_legacy": v.str.contains("^[0-9]{15}$"),
-         "ric_body": pl.when(v.str.contains("^[0-9]{15}$")).then(pl.concat_str(v.str.slice(0, 6), pl.lit("19"),
-                                                                                v.str.slice(6)))
-         .when(v.str.contains("^[0-9]{17}[0-9X]$")).then(v.str.slice(0, 17))},
+        {"ric_shaped": v.str.contains("^[0-9]{15}(?:[0-9]{2}[0-9X])?$") if shaped is None else shaped},
+        {"ric_body": pl.when(legacy).then(pl.concat_str(v.str.slice(0, 6), pl.lit("19"), v.str.slice(6)))
+         .when(pl.col("ric_shaped")).then(v.str.slice(0, 17))},
         {"ric_check": pl.lit(_RIC_CHECK_CHARS).gather(weighted.fill_null(0)),
-         "ric_fine": born.is_between(_EARLIEST_BIRTH, today or date.today()) & body.str.slice(0, 6).is_in(_regions())},
-        {"ric_number": pl.when(ok).then(pl.when(legacy).then(pl.concat_str(body, pl.col("ric_check"))).otherwise(v)),
+         "ric_fine": body.str.slice(6, 8).is_in(_birth_days(today or date.today()))
+         & body.str.slice(0, 6).is_in(_regions())},
+        {"ric_number": pl.when(ok).then(pl.when(legacy).then(pl.concat_str(body, pl.col("ric_check")))
+                                        .otherwise(v)),
          "ric_ok": pl.when(v.is_not_null()).then(ok)},
     ]
 
