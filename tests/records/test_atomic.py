@@ -60,7 +60,7 @@ class Env:
 
     def run(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
         return subprocess.run(self.command(*args), env=self.env, cwd=self.folder, capture_output=True, text=True,
-                              timeout=timeout)
+                              check=False, timeout=timeout)
 
 
 @pytest.fixture(scope="module")

@@ -187,7 +187,9 @@ def test_an_empty_file_is_a_failed_batch(logged_in: TestClient, session: Session
     batch_id = _batch_id(_upload(logged_in, dept, "空.csv", b"", _form_csrf(logged_in)))
     batch = session.get(ImportBatch, batch_id)
     assert batch.status == "failed" and batch.failure
-    assert "未入库" in logged_in.get(f"/console/batches/{batch_id}").text
+    assert "空.csv" in batch.failure and "upload" not in batch.failure  # the clerk's file name, not the temp copy
+    page = logged_in.get(f"/console/batches/{batch_id}").text
+    assert "未入库" in page and batch.failure in page
 
 
 def test_batch_pages_are_for_the_own_department_only(client: TestClient, session: Session, dept: Department,

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from tests.records.builders import department, penalty, person_id, submit
@@ -148,3 +148,20 @@ def test_changes_api_refuses_bad_paging_as_json(client: TestClient, session: Ses
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("application/json")
     assert response.json()["error"] == "invalid_input" and "请求参数有误" in response.json()["detail"]
+
+
+def test_a_page_costs_one_query_whatever_its_size(session: Session, history: dict) -> None:
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany) -> None:
+        statements.append(statement)
+
+    session.expire_all()
+    connection = session.connection()
+    event.listen(connection, "before_cursor_execute", count)
+    try:
+        page = feed.changes_since(session, history["since"], 100)
+    finally:
+        event.remove(connection, "before_cursor_execute", count)
+    assert len(page.changes) == 7
+    assert len(statements) == 1, statements

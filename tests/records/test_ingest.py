@@ -14,8 +14,17 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from tests.factories import make_uscc
-from tests.records.builders import (clerk_of, definition, department, penalty, person_id, submit, submit_file,
-                                    weekends_calendar, write_csv)
+from tests.records.builders import (
+    clerk_of,
+    definition,
+    department,
+    penalty,
+    person_id,
+    submit,
+    submit_file,
+    weekends_calendar,
+    write_csv,
+)
 from xinyong import masking
 from xinyong.accounts.errors import NotAllowed
 from xinyong.accounts.states import Role
@@ -159,7 +168,7 @@ def _assert_revoked(session: Session, row: dict[str, str], batch: ImportBatch, b
     assert record.status == RecordStatus.REVOKED and record.withdrawn_at is not None
     assert record.is_current  # the record still shows when and why it left the portal
     assert repository.public_for_subject(session, record.subject_id, TODAY) == []
-    total, listed = repository.list_published(session, record.record_type_id, TODAY, department_id=record.department_id)
+    _, listed = repository.list_published(session, record.record_type_id, TODAY, department_id=record.department_id)
     assert record.id not in {r.id for r in listed}
     assert [(e.kind, e.record_id) for e in _events(session, before)] == [("revoked", record.id)]
 

@@ -45,7 +45,7 @@ def changes_since(session: Session, since: int, limit: int) -> ChangePage:
     """Events with cursor greater than `since`, oldest first."""
     limit = max(1, min(limit, MAX_PAGE))
     stmt = (
-        select(ChangeEvent, CreditRecord, Subject.uscc, Subject.name, Department.uscc)
+        select(ChangeEvent, CreditRecord, Subject.uscc, Subject.name, Subject.kind, Department.uscc)
         .join(CreditRecord, CreditRecord.id == ChangeEvent.record_id)
         .join(Subject, Subject.id == ChangeEvent.subject_id)
         .join(Department, Department.id == CreditRecord.department_id)
@@ -57,8 +57,8 @@ def changes_since(session: Session, since: int, limit: int) -> ChangePage:
     from xinyong.subjects.states import SubjectKind
 
     changes = []
-    for event, record, uscc, name, dept in rows[:limit]:
-        person = record.subject.kind == SubjectKind.NATURAL_PERSON
+    for event, record, uscc, name, kind, dept in rows[:limit]:
+        person = kind == SubjectKind.NATURAL_PERSON  # from the join: no lazy load per event
         changes.append(ChangeOut(
             cursor=event.id, occurred_at=event.occurred_at, kind=str(event.kind), record_type=event.record_type_code,
             natural_key=event.natural_key, version=event.version, subject_code=uscc,

@@ -80,7 +80,8 @@ def upload(
         except XinyongError as exc:
             # Nothing of the batch is kept; only a failed-batch trace with the reason.
             session.rollback()
-            batch = record_failed_batch(session, request_, exc.message)
+            # The reader names the temporary copy ("upload.csv"): tell the clerk their own file name.
+            batch = record_failed_batch(session, request_, exc.message.replace(path.name, name))
     return RedirectResponse(f"/console/batches/{batch.id}", status_code=303)
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Table, insert, select, tuple_
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from xinyong import codes, masking
@@ -36,12 +36,16 @@ def organisations_by_code(session: Session, usccs: Sequence[str]) -> dict[str, t
 
 def persons_by_hash(session: Session, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, str]]:
     """Existing persons by (document type, keyed hash): key → (id, registered name)."""
+    wanted = set(keys)
+    hashes = list(dict.fromkeys(digest for _type, digest in keys))
     found: dict[tuple[str, str], tuple[int, str]] = {}
-    for part in _chunks(keys):
+    for part in _chunks(hashes):
+        # By hash alone (indexed, near unique); a row-value IN over (type, hash) defeats the index on PostgreSQL.
         stmt = select(Subject.id, Subject.document_type, Subject.document_hash, Subject.name).where(
-            tuple_(Subject.document_type, Subject.document_hash).in_(part))
+            Subject.document_hash.in_(part))
         for sid, doc_type, digest, name in session.execute(stmt):
-            found[(doc_type, digest)] = (sid, name)
+            if (doc_type, digest) in wanted:
+                found[(doc_type, digest)] = (sid, name)
     return found
 
 

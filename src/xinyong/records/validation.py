@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import IntEnum
+from functools import lru_cache
 
 import polars as pl
 
@@ -112,9 +113,9 @@ class ValidatedChunk:
     rejected_rows: int
 
 
-# A check turns the stripped text t into helper columns (one dict, or a list of dicts computed in turn,
-# read back with h(name)), then the normalised value, the problem (UInt8 P) and, optionally, the rows
-# its fast path cannot settle; a slow check redoes those few rows.
+# A check turns a field's stripped text t into helper columns (one dict, or a list of dicts computed in
+# turn, read back with h(name)), then the normalised value, the problem (UInt8 P) and, optionally, the
+# rows its fast path cannot settle; a slow check redoes those few rows.
 Stages = dict[str, pl.Expr] | list[dict[str, pl.Expr]]
 Check = tuple[Stages, pl.Expr, pl.Expr, pl.Expr | None]
 Helper = Callable[[str], pl.Expr]
@@ -140,23 +141,42 @@ def _fold(s: pl.Series) -> pl.Series:
     return s.str.replace_many(_FOLD_FROM, _FOLD_TO)
 
 
-def _run(f: FieldDefinition, texts: pl.LazyFrame, check: FastCheck) -> pl.LazyFrame:
-    """A check as a lazy query over texts "t" (and "k", an id_number's document type)."""
-    stages, value, problem, slow = check(f, pl.col("t"), lambda k: pl.col("h" + k))
-    for stage in stages if isinstance(stages, list) else [stages]:
-        texts = texts.with_columns(**{k if k.startswith("ric_") else "h" + k: e for k, e in stage.items()})
-    exprs = [pl.col("t").alias("~" + f.code), value.alias(f.code), problem.alias("!" + f.code)]
+@lru_cache(maxsize=4096)
+def _compiled(f: FieldDefinition, check: FastCheck, today: date) -> tuple[list[dict[str, pl.Expr]], list[pl.Expr]]:
+    """A check's helper stages (columns "CODE:name") and outputs: "~CODE" text, CODE value, "!CODE"
+    problem, "?CODE" rows for the slow check, "@CODE" an id_number's document type (today: see vc)."""
+    def h(name: str) -> pl.Expr:
+        return pl.col(f"{f.code}:{name}")
+    stages, value, problem, slow = check(f, pl.col("~" + f.code), h)
+    named = [{f"{f.code}:{k}": e for k, e in stage.items()} for stage in
+             (stages if isinstance(stages, list) else [stages])]
+    outputs = [pl.col("~" + f.code), value.alias(f.code), problem.alias("!" + f.code)]
     if slow is not None:
-        exprs.append(slow.fill_null(False).alias("?" + f.code))
+        outputs.append(slow.fill_null(False).alias("?" + f.code))
     if f.type is FieldType.ID_NUMBER:
-        exprs.append(pl.col("k").alias("@" + f.code))
-    return texts.select(exprs)
+        outputs.append(pl.col("@" + f.code))
+    return named, outputs
+
+
+def _query(checks: list[tuple[FieldDefinition, FastCheck]], raw: pl.LazyFrame,
+           names: dict[str, str | None]) -> pl.LazyFrame:
+    """Checks of several fields as one lazy query over raw columns (names: "~CODE", and "@CODE" for an
+    id_number's document type → the raw column, None when absent), stripped, blank → null."""
+    texts = raw.select(pl.col(c).cast(pl.String).str.strip_chars().alias(n) if c is not None
+                       else pl.lit(None, pl.String).alias(n) for n, c in names.items())
+    texts = texts.with_columns(pl.when(pl.col(n).str.len_bytes() > 0).then(pl.col(n)) for n in names)
+    texts = texts.with_columns(_kind(pl.col(n)) for n in names if n[0] == "@")
+    compiled = [_compiled(f, check, date.today()) for f, check in checks]
+    for depth in range(max((len(stages) for stages, _ in compiled), default=0)):
+        texts = texts.with_columns(**{k: e for stages, _ in compiled if depth < len(stages)
+                                      for k, e in stages[depth].items()})
+    return texts.select(e for _, outputs in compiled for e in outputs)
 
 
 def _redo(prepare: Callable[[pl.Series], pl.Series], check: FastCheck) -> SlowCheck:
     """A slow check: prepare the few odd texts (fold, normalise…), then check them."""
-    def slow(f: FieldDefinition, sub: pl.Series, kinds: pl.Series) -> tuple[pl.Series, pl.Series]:
-        out = _run(f, prepare(sub).rename("t").to_frame().lazy(), check).collect()
+    def slow(f: FieldDefinition, sub: pl.Series, kinds: pl.Series | None) -> tuple[pl.Series, pl.Series]:
+        out = _query([(f, check)], prepare(sub).rename(f.code).to_frame().lazy(), {"~" + f.code: f.code}).collect()
         return out[f.code], out["!" + f.code]
     return slow
 
@@ -264,16 +284,16 @@ def _uscc(f: FieldDefinition, t: pl.Expr, h: Helper) -> Check:
 
 
 def _id_number(f: FieldDefinition, t: pl.Expr, h: Helper) -> Check:
-    """居民身份证 numbers of the right shape here (column "k" holds the row's document type); the others,
+    """居民身份证 numbers of the right shape here ("@CODE" holds the row's document type); the others,
     full-width or wrongly shaped ones included, in _id_slow."""
     too_long = t.str.len_chars() > f.max_length if f.max_length else pl.lit(False)
-    resident = (pl.col("k") == RESIDENT_ID) & t.str.contains("^(?:[0-9]{17}[0-9X]|[0-9]{15})$")
+    kind = pl.col("@" + f.code)
+    resident = (kind == RESIDENT_ID) & t.str.contains("^(?:[0-9]{17}[0-9X]|[0-9]{15})$")
     number = pl.when(h("res") & ~h("long")).then(t)
     stages = [{"long": too_long.fill_null(False), "res": resident.fill_null(False)},
-              *vc.resident_id_stages(number, shaped=pl.col("ric_v").is_not_null())]
-    problem = _first((h("long"), P.TOO_LONG), (h("res") & ~pl.col("ric_ok"), P.CODE))
-    slow = t.is_not_null() & pl.col("k").is_not_null() & ~h("long") & ~h("res")
-    return stages, pl.col("ric_number"), problem, slow
+              *vc.resident_id_stages(number, shaped=h("v").is_not_null(), col=h)]
+    problem = _first((h("long"), P.TOO_LONG), (h("res") & ~h("ok"), P.CODE))
+    return stages, h("number"), problem, t.is_not_null() & kind.is_not_null() & ~h("long") & ~h("res")
 
 
 def _id_slow(f: FieldDefinition, numbers: pl.Series, kinds: pl.Series) -> tuple[pl.Series, pl.Series]:
@@ -332,25 +352,15 @@ def _plans(frame: pl.DataFrame, fields: list[FieldDefinition]) -> dict[str, str]
     return plans
 
 
-def _texts(f: FieldDefinition, raw: pl.LazyFrame, columns: Iterable[str]) -> pl.LazyFrame:
-    """Stripped texts "t" of a field (blank → null) and, for an id_number, its document type "k"."""
-    names = {"t": f.code} | ({"k": f.document_type_field} if f.type is FieldType.ID_NUMBER else {})
-    texts = raw.select(pl.col(c).cast(pl.String).str.strip_chars().alias(n) if c in columns
-                       else pl.lit(None, pl.String).alias(n) for n, c in names.items())
-    texts = texts.with_columns(pl.when(pl.col(n).str.len_bytes() > 0).then(pl.col(n)) for n in names)
-    return texts.with_columns(k=_kind(pl.col("k"))) if "k" in names else texts
-
-
-def _settle(f: FieldDefinition, res: pl.DataFrame) -> pl.DataFrame:
-    """Redo the rows the fast path could not settle (full-width text, other date formats…)."""
-    where = res.get_column("?" + f.code, default=None)
-    if where is None or not where.any():
-        return res
-    idx = where.arg_true()
+def _settle(f: FieldDefinition, res: pl.DataFrame, redo: bool) -> tuple[pl.Series, pl.Series]:
+    """The value and problem of a field, with the rows its fast path could not settle redone."""
+    value, problem = res[f.code], res["!" + f.code]
+    if not redo:
+        return value, problem
+    idx = res["?" + f.code].arg_true()
     kinds = res["@" + f.code].gather(idx) if f.type is FieldType.ID_NUMBER else None
-    value, problem = CHECKS[f.type](f)[1](f, res["~" + f.code].gather(idx), kinds)  # type: ignore[misc]
-    return res.with_columns(res[f.code].scatter(idx, value.cast(res[f.code].dtype)),
-                            res["!" + f.code].scatter(idx, problem))
+    fixed, found = CHECKS[f.type](f)[1](f, res["~" + f.code].gather(idx), kinds)  # type: ignore[misc]
+    return value.scatter(idx, fixed.cast(value.dtype)), problem.scatter(idx, found)
 
 
 class _Texts:
@@ -371,36 +381,52 @@ def validate_chunk(frame: pl.DataFrame, definition: RecordTypeDefinition) -> Val
     height, lazy = frame.height, frame.lazy()
     plans = _plans(frame, [f for f in definition.fields if f.code in frame.columns])
     given = [f for f in definition.fields if f.code in plans]
-    repeated = [c for c, plan in plans.items() if plan == "dictionary"]
-    filled = {c: pl.col(c).is_not_null() for c, plan in plans.items() if plan == "sparse"}
-    # A sparse column's row → its rank among the filled rows; a repetitive column's distinct values.
-    index, distinct = pl.collect_all([
+    groups = {plan: [f for f in given if plans[f.code] == plan] for plan in ("direct", "dictionary", "sparse")}
+    kinds = {f.code: f.document_type_field if f.document_type_field in frame.columns else None
+             for f in given if f.type is FieldType.ID_NUMBER}
+    # Repetitive columns' distinct values, and the filled rows of sparse ones (an id_number's with its
+    # row's document type), each padded to one height so that one query checks them all.
+    filled = {f.code: pl.col(f.code).is_not_null() for f in groups["sparse"]}
+    index, lists = pl.collect_all([
         lazy.select(pl.when(e).then(e.cast(pl.UInt32).cum_sum() - 1).alias(c) for c, e in filled.items()),
-        lazy.select(pl.col(c).cast(pl.String).unique().drop_nulls().implode() for c in repeated)])
-    sources = {c: lazy.filter(e) for c, e in filled.items()}
-    sources |= {c: distinct[c][0].rename(c).to_frame().lazy() for c in repeated}
-    queries = [_run(f, _texts(f, sources.get(f.code, lazy), frame.columns), CHECKS[f.type](f)[0])
-               for f in given]
+        lazy.select(*(pl.col(f.code).cast(pl.String).unique().drop_nulls().implode() for f in groups["dictionary"]),
+                    *(pl.col(c).cast(pl.String).filter(e).implode() for c, e in filled.items()),
+                    *(pl.col(kinds[c]).cast(pl.String).filter(e).implode().alias(c + "@") for c, e in filled.items()
+                      if kinds.get(c)))])
+    values = {c: lists[c][0].rename(c) for c in lists.columns}
+    names = {"~" + f.code: f.code for f in given} | {"@" + c: k for c, k in kinds.items()}
+    names |= {"@" + c: c + "@" if c + "@" in values else None for c in filled if c in kinds}
+    queries = {"direct": lazy} | {plan: _padded([values[c] for c in values if plans[c.rstrip("@")] == plan])
+                                  for plan in ("dictionary", "sparse")}
+    planned = [plan for plan in queries if groups[plan]]
+    results = dict(zip(planned, pl.collect_all(
+        [_query([(f, CHECKS[f.type](f)[0]) for f in groups[plan]], queries[plan],
+                {n: c for n, c in names.items() if n[1:] in {f.code for f in groups[plan]}}) for plan in planned]),
+        strict=True))
     texts, columns = _Texts(), []
-    for f, res in zip(given, pl.collect_all(queries), strict=True):
-        res = _settle(f, res)
-        if f.code in repeated:
-            texts.columns[f.code] = (frame[f.code], None)
-            columns += _map_back(f, distinct[f.code][0], res)
+    for plan, res in results.items():
+        flagged = [c for c in res.columns if c[0] == "?"]
+        slow = res.select(pl.col(flagged).any()).row(0, named=True) if flagged else {}
+        if plan == "dictionary":
+            columns += _map_back(groups[plan], res, values, slow)
+            texts.columns |= {f.code: (frame[f.code], None) for f in groups[plan]}
             continue
-        at = index[f.code] if f.code in filled else None
-        texts.columns[f.code] = (res["~" + f.code], at)
-        keep = [f.code, "!" + f.code] + (["~" + f.code, "@" + f.code] if f.type is FieldType.ID_NUMBER else [])
-        for c in keep:  # back to one value per row
-            value = pl.lit(res[c]) if at is None else pl.lit(res[c].rechunk()).gather(pl.lit(at))
-            columns.append((value.fill_null(0) if c[0] == "!" else value).alias(c))
-    absent = [g for g in definition.fields if g not in given]
+        for f in groups[plan]:
+            value, problem = _settle(f, res, slow.get("?" + f.code, False))
+            at = index[f.code] if plan == "sparse" else None
+            texts.columns[f.code] = (res["~" + f.code], at)
+            keep = [value, problem] + ([res["~" + f.code], res["@" + f.code]] if f.code in kinds else [])
+            for series in keep:  # back to one value per row
+                lit = pl.lit(series) if at is None else pl.lit(series.rechunk()).gather(pl.lit(at))
+                columns.append((lit.fill_null(0) if series.name[0] == "!" else lit).alias(series.name))
+    absent = [g for g in definition.fields if g.code not in plans]
     columns += [*(pl.lit(None, _DTYPES.get(g.type, pl.String)).alias(g.code) for g in absent),
                 *(pl.lit(0, pl.UInt8).alias("!" + g.code) for g in absent),
                 *(pl.lit(None, pl.String).alias(p + g.code) for g in absent if g.type is FieldType.ID_NUMBER
                   for p in "~@")]
     revocations = OPERATION in frame.columns and frame[OPERATION].null_count() < height
-    out = (_operation(frame, repeated).with_columns(columns).with_columns(_requirements(definition, revocations))
+    out = (_operation(frame, [f.code for f in groups["dictionary"]]).with_columns(columns)
+           .with_columns(_requirements(definition, revocations))
            .with_columns((pl.any_horizontal(pl.col("^!.*$") != 0) | pl.col(SHAPE).is_not_null()).alias("_bad"))
            .collect())
     errors = _errors(out, definition, texts) if out["_bad"].any() else []
@@ -408,19 +434,36 @@ def validate_chunk(frame: pl.DataFrame, definition: RecordTypeDefinition) -> Val
     return ValidatedChunk(good.with_columns(_severity(good, definition)), errors, int(out["_bad"].sum()))
 
 
-def _map_back(f: FieldDefinition, raw: pl.Series, res: pl.DataFrame) -> list[pl.Expr]:
-    """A repetitive column's value and problem per row from those of its distinct raw values (res, in
-    the same order): usually nothing to map, as most values are fine and stay as they are."""
-    column, value, problem = pl.col(f.code).cast(pl.String), res[f.code], res["!" + f.code]
-    bad = problem != 0
-    problems = (column.replace_strict(raw.filter(bad), problem.filter(bad), default=0, return_dtype=pl.UInt8)
-                if bad.any() else pl.lit(0, pl.UInt8))
-    if value.dtype != pl.String:
-        values = column.replace_strict(raw, value, default=None, return_dtype=value.dtype)
-    else:
-        changed = (value != raw).fill_null(True)
-        values = column.replace(raw.filter(changed), value.filter(changed)) if changed.any() else column
-    return [values.alias(f.code), problems.fill_null(0).alias("!" + f.code)]
+def _padded(columns: list[pl.Series]) -> pl.LazyFrame:
+    """Columns of different lengths as one frame, padded with nulls."""
+    height = max((len(c) for c in columns), default=0)
+    return pl.LazyFrame().select(pl.lit(c).extend_constant(None, height - len(c)).alias(c.name) for c in columns)
+
+
+def _map_back(fields: list[FieldDefinition], res: pl.DataFrame, raw: dict[str, pl.Series],
+              slow: dict[str, bool]) -> list[pl.Expr]:
+    """Repetitive columns' values and problems per row from those of their distinct raw values (res, padded):
+    usually nothing to map, as most values are fine and stay as they are."""
+    settled = {f.code: _settle(f, res, slow.get("?" + f.code, False)) for f in fields}
+    settled = {c: (v.head(len(raw[c])), p.head(len(raw[c]))) for c, (v, p) in settled.items()}
+    flags = pl.select(*((pl.lit(p) != 0).any().alias("!" + c) for c, (_, p) in settled.items()),
+                      *((pl.lit(v) != pl.lit(raw[c])).fill_null(True).any().alias("=" + c)
+                        for c, (v, _) in settled.items() if v.dtype == pl.String)).row(0, named=True)
+    exprs = []
+    for c, (value, problem) in settled.items():
+        column, values = pl.col(c).cast(pl.String), raw[c]
+        bad = problem != 0 if flags["!" + c] else None
+        problems = (column.replace_strict(values.filter(bad), problem.filter(bad), default=0, return_dtype=pl.UInt8)
+                    if bad is not None else pl.lit(0, pl.UInt8))
+        if value.dtype != pl.String:
+            mapped = column.replace_strict(values, value, default=None, return_dtype=value.dtype)
+        elif flags["=" + c]:
+            changed = (value != values).fill_null(True)
+            mapped = column.replace(values.filter(changed), value.filter(changed))
+        else:
+            mapped = column
+        exprs += [mapped.alias(c), problems.fill_null(0).alias("!" + c)]
+    return exprs
 
 
 def _operation(frame: pl.DataFrame, raw: list[str]) -> pl.LazyFrame:
@@ -439,10 +482,18 @@ def _unless(problem: pl.Expr, cond: pl.Expr, new: P) -> pl.Expr:
     return pl.when((problem == 0) & cond.fill_null(False)).then(_p(new)).otherwise(problem)
 
 
+_REQUIREMENTS: dict[tuple[int, bool], tuple[RecordTypeDefinition, list[pl.Expr]]] = {}
+
+
 def _requirements(definition: RecordTypeDefinition, revocations: bool) -> list[pl.Expr]:
     """The rules across fields: the no-code placeholder, a number without its document type, required and
     required_if (revocations need only the natural key) and NOT_BEFORE; the earliest problem wins."""
-    exprs = []
+    known = _REQUIREMENTS.get((id(definition), revocations))
+    if known is not None and known[0] is definition:
+        return known[1]
+    if len(_REQUIREMENTS) > 256:
+        _REQUIREMENTS.clear()
+    exprs: list[pl.Expr] = []
     for f in definition.fields:
         p = new = pl.col("!" + f.code)
         keyed = not revocations or f.code in definition.natural_key
@@ -469,6 +520,7 @@ def _requirements(definition: RecordTypeDefinition, revocations: bool) -> list[p
             new = _unless(new, pl.col(f.code) < pl.col(other), P.NOT_BEFORE)
         if new is not p:
             exprs.append(new.alias("!" + f.code))
+    _REQUIREMENTS[id(definition), revocations] = (definition, exprs)
     return exprs
 
 

@@ -14,6 +14,7 @@ The checksums avoid per-character Python work:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from functools import cache, lru_cache
 
@@ -96,27 +97,26 @@ def _birth_days(today: date) -> pl.Series:
     return days.implode()
 
 
-def resident_id_stages(normalized: pl.Expr, today: date | None = None,
-                       shaped: pl.Expr | None = None) -> list[dict[str, pl.Expr]]:
-    """codes.validate_resident_id as expression stages (apply each with with_columns, in order), ending in
-    "ric_number" (the 18-digit number, legacy 15-digit ones converted; null unless valid) and "ric_ok"
-    (null for null input). `shaped`, when given, already tells which values are 15 digits or 17 digits
-    and a digit or X."""
-    v, body = pl.col("ric_v"), pl.col("ric_body")
-    legacy = pl.col("ric_shaped") & (v.str.len_bytes() == 15)
+def resident_id_stages(normalized: pl.Expr, today: date | None = None, shaped: pl.Expr | None = None,
+                       col: Callable[[str], pl.Expr] = pl.col) -> list[dict[str, pl.Expr]]:
+    """codes.validate_resident_id as expression stages (add each dict's columns in turn, naming them so
+    that col(name) reads them back), ending in "number" (the 18-digit number, legacy 15-digit ones
+    converted; null unless valid) and "ok" (null for null input). `shaped`, when given, already tells
+    which values are 15 digits, or 17 digits and a digit or X."""
+    v, body = col("v"), col("body")
+    legacy = col("shaped") & (v.str.len_bytes() == 15)
     weighted = body.str.to_integer(base=13, strict=False) % 11 * 2 % 11  # see the module docstring
-    ok = (pl.col("ric_fine") & (legacy | (v.str.slice(17) == pl.col("ric_check")))).fill_null(False)
+    ok = (col("fine") & (legacy | (v.str.slice(17) == col("check")))).fill_null(False)
     return [
-        {"ric_v": normalized},
-        {"ric_shaped": v.str.contains("^[0-9]{15}(?:[0-9]{2}[0-9X])?$") if shaped is None else shaped},
-        {"ric_body": pl.when(legacy).then(pl.concat_str(v.str.slice(0, 6), pl.lit("19"), v.str.slice(6)))
-         .when(pl.col("ric_shaped")).then(v.str.slice(0, 17))},
-        {"ric_check": pl.lit(_RIC_CHECK_CHARS).gather(weighted.fill_null(0)),
-         "ric_fine": body.str.slice(6, 8).is_in(_birth_days(today or date.today()))
+        {"v": normalized},
+        {"shaped": v.str.contains("^[0-9]{15}(?:[0-9]{2}[0-9X])?$") if shaped is None else shaped},
+        {"body": pl.when(legacy).then(pl.concat_str(v.str.slice(0, 6), pl.lit("19"), v.str.slice(6)))
+         .when(col("shaped")).then(v.str.slice(0, 17))},
+        {"check": pl.lit(_RIC_CHECK_CHARS).gather(weighted.fill_null(0)),
+         "fine": body.str.slice(6, 8).is_in(_birth_days(today or date.today()))
          & body.str.slice(0, 6).is_in(_regions())},
-        {"ric_number": pl.when(ok).then(pl.when(legacy).then(pl.concat_str(body, pl.col("ric_check")))
-                                        .otherwise(v)),
-         "ric_ok": pl.when(v.is_not_null()).then(ok)},
+        {"number": pl.when(ok).then(pl.when(legacy).then(pl.concat_str(body, col("check"))).otherwise(v)),
+         "ok": pl.when(v.is_not_null()).then(ok)},
     ]
 
 
@@ -125,8 +125,8 @@ def resident_id(normalized: pl.Series, today: date | None = None) -> tuple[pl.Se
     frame = normalized.rename("n").to_frame().lazy()
     for stage in resident_id_stages(pl.col("n"), today):
         frame = frame.with_columns(**stage)
-    out = frame.select("ric_number", "ric_ok").collect()
-    return out["ric_number"].rename(normalized.name), out["ric_ok"].rename(normalized.name)
+    out = frame.select("number", "ok").collect()
+    return out["number"].rename(normalized.name), out["ok"].rename(normalized.name)
 
 
 def is_valid_resident_id(values: pl.Series, today: date | None = None) -> pl.Series:

@@ -37,7 +37,7 @@ class Subject(IdMixin, TimestampMixin, Base):
     occupations: Mapped[list[SubjectOccupation]] = relationship(back_populates="subject", cascade="all, delete-orphan")
 
     __table_args__ = (
-        UniqueConstraint("document_type", "document_hash"),
+        UniqueConstraint("document_hash", "document_type"),
         Index("ix_subject_name", "name"),
     )
 

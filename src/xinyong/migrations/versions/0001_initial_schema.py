@@ -97,7 +97,7 @@ def upgrade() -> None:
     sa.Column('updated_at', xinyong.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['legal_representative_id'], ['subject.id'], name=op.f('fk_subject_legal_representative_id_subject')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_subject')),
-    sa.UniqueConstraint('document_type', 'document_hash', name=op.f('uq_subject_document_type_document_hash')),
+    sa.UniqueConstraint('document_hash', 'document_type', name=op.f('uq_subject_document_hash_document_type')),
     sa.UniqueConstraint('lei', name=op.f('uq_subject_lei')),
     sa.UniqueConstraint('uscc', name=op.f('uq_subject_uscc'))
     )
