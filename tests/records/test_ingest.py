@@ -576,3 +576,11 @@ def test_a_huge_field_rejects_only_its_row_and_the_stored_value_is_clipped(sessi
     assert error.row_number == 2 and error.field_code == "CF_SY" and len(error.value) <= 80
     assert "5000" in error.reason or "5,000" in error.reason
     assert len(_versions(session, good)) == 1 and _versions(session, huge) == []
+
+
+def test_error_report_values_never_become_excel_formulas(session: Session, keyring: Keyring) -> None:
+    dept = department(session)
+    row = penalty(dept, CF_NR_FK="=HYPERLINK(\"http://x\")")
+    batch = submit(session, keyring, dept, [row])
+    text = reports.error_report_csv(session, batch).decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and "\n=HYPERLINK" not in text and ",=HYPERLINK" not in text

@@ -98,7 +98,7 @@ def test_fine_is_general_and_shown_twelve_months(session: Session, keyring: Keyr
     assert repository.public_for_subject(session, record.subject_id, D(2024, 1, 30)) == []
 
 
-@pytest.mark.parametrize("category", ["吊销许可证件", "责令关闭", "限制从业", "罚款;吊销许可证件"])
+@pytest.mark.parametrize("category", ["吊销许可证件", "责令停产停业", "责令关闭", "限制从业", "罚款;吊销许可证件"])
 def test_revocation_of_a_licence_is_serious_and_shown_thirty_six_months(session: Session, keyring: Keyring,
                                                                         category: str) -> None:
     dept = department(session)

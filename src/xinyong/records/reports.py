@@ -31,6 +31,13 @@ def summarise(session: Session, batch: ImportBatch, limit: int = SUMMARY_ERROR_L
     return BatchSummary.of(batch, list(errors), count or 0)
 
 
+def _inert(value: object) -> object:
+    # A value like "=HYPERLINK(...)" must show as text in Excel, never run as a formula.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
 def error_report_csv(session: Session, batch: ImportBatch) -> bytes:
     """Every problem of the batch, one per line."""
     out = io.StringIO()
@@ -40,5 +47,5 @@ def error_report_csv(session: Session, batch: ImportBatch) -> bytes:
                   ImportRowError.value, ImportRowError.reason).where(ImportRowError.batch_id == batch.id).order_by(
         ImportRowError.row_number, ImportRowError.id)
     for row in session.execute(stmt):
-        writer.writerow(row)
+        writer.writerow([_inert(v) for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
