@@ -174,7 +174,7 @@ def test_an_unreadable_file_is_a_failed_batch_with_the_reason(logged_in: TestCli
     response = _upload(logged_in, dept, "分号.csv", path.read_bytes(), _form_csrf(logged_in))
     batch_id = _batch_id(response)
     batch = session.get(ImportBatch, batch_id)
-    assert batch.status == "failed" and batch.failure
+    assert batch.status == "failed" and batch.failure and "分隔符应为逗号或制表符" in batch.failure
     assert batch.accepted == 0
     page = logged_in.get(f"/console/batches/{batch_id}")
     assert page.status_code == 200

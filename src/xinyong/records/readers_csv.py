@@ -154,7 +154,8 @@ def _find_header(text: str, hmap: HeaderMap) -> tuple[str, list[str], int, int]:
                 best = (key, delim, row, start, end)
     if best is None or best[0][0] == 0:
         first = text.lstrip().split("\n", 1)[0]
-        if (best is None or best[0][1] == 1) and any(s in first for s in ";；|"):
+        others = sum(first.count(s) for s in ";；|")
+        if others and others > max(first.count(","), first.count("\t")):
             raise SourceError("分隔符应为逗号或制表符：第 1 行似乎用分号或竖线分隔，请另存为逗号分隔的 CSV")
         raise hmap.unrecognised(f"前 {HEADER_SEARCH_ROWS} 行中")
     return best[1], best[2], best[3], best[4]

@@ -181,8 +181,15 @@ def _redo(prepare: Callable[[pl.Series], pl.Series], check: FastCheck) -> SlowCh
     return slow
 
 
-def _plain(f: FieldDefinition, t: pl.Expr, h: Helper) -> Check:
-    # JSON escapes exactly C0 controls, '"' and '\': only values that grow may hold a control character.
+def _string(f: FieldDefinition, t: pl.Expr, h: Helper) -> Check:
+    """Single-line strings (short: a regex scan for control characters is cheap)."""
+    too_long = t.str.len_chars() > f.max_length if f.max_length else pl.lit(False)
+    return {}, t, _first((too_long, P.TOO_LONG), (t.str.contains(_CONTROL[False]), P.CONTROL)), None
+
+
+def _text(f: FieldDefinition, t: pl.Expr, h: Helper) -> Check:
+    """Long texts: JSON escapes exactly C0 controls, '"' and '\' and is faster than a regex, so only
+    values that grow in JSON (or hold DEL) may hold a control character: _control looks at those."""
     grew = pl.struct(t.alias("t")).struct.json_encode().str.len_bytes() - t.str.len_bytes() > _JSON_EMPTY
     too_long = t.str.len_chars() > f.max_length if f.max_length else pl.lit(False)
     helpers = {"odd": grew | t.str.contains("\x7f", literal=True), "long": too_long.fill_null(False)}
@@ -190,12 +197,12 @@ def _plain(f: FieldDefinition, t: pl.Expr, h: Helper) -> Check:
 
 
 def _control(f: FieldDefinition, t: pl.Expr, h: Helper) -> Check:
-    return {}, t, _first((t.str.contains(_CONTROL[f.type is FieldType.TEXT]), P.CONTROL)), None
+    return {}, t, _first((t.str.contains(_CONTROL[True]), P.CONTROL)), None
 
 
-def _line_breaks(f: FieldDefinition) -> Callable[[pl.Series], pl.Series]:
+def _line_breaks(s: pl.Series) -> pl.Series:
     """Windows line ends in text are line breaks, not control characters."""
-    return (lambda s: s.str.replace_all("\r\n?", "\n")) if f.type is FieldType.TEXT else (lambda s: s)
+    return s.str.replace_all("\r\n?", "\n")
 
 
 def _enum(f: FieldDefinition, t: pl.Expr, h: Helper) -> Check:
@@ -318,8 +325,8 @@ def _document(kind: str, number: str) -> tuple[str | None, codes.CodeError | Non
 
 
 CHECKS: dict[FieldType, Callable[[FieldDefinition], tuple[FastCheck, SlowCheck | None]]] = {
-    FieldType.STRING: lambda f: (_plain, _redo(_line_breaks(f), _control)),
-    FieldType.TEXT: lambda f: (_plain, _redo(_line_breaks(f), _control)),
+    FieldType.STRING: lambda f: (_string, None),
+    FieldType.TEXT: lambda f: (_text, _redo(_line_breaks, _control)),
     FieldType.ENUM: lambda f: (_enum, _redo(_canonical_parts, _members)),
     FieldType.DATE: lambda f: (_date, _redo(_fold, _any_date)),
     FieldType.MONEY: lambda f: (_money, _redo(_fold, _any_money)),
