@@ -25,18 +25,14 @@ Choices a reviewer should know:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import date
-from enum import IntEnum
 from functools import lru_cache
 
 import polars as pl
 
-from xinyong import codes, masking
 from xinyong.catalog.definitions import (
     DOCUMENT_TYPES,
-    MULTI_SEPARATORS,
     FieldDefinition,
     FieldType,
     RecordTypeDefinition,
@@ -44,34 +40,32 @@ from xinyong.catalog.definitions import (
 )
 from xinyong.records import vector_codes as vc
 
-ROW, SHAPE, OPERATION, SEVERITY = "_row", "_shape", "CZLX", "_severity"
-REVOKE = "撤销"
-OPERATIONS = ("新增", "变更", REVOKE)  # blank = 新增 or 变更 (upsert by natural key)
-EARLIEST, LATEST = date(1949, 10, 1), date(2099, 12, 31)
-NO_CODE = "0" * 17 + "X"
-INDIVIDUAL_BUSINESS = "个体工商户"
-RESIDENT_ID = codes.DocumentType.RESIDENT_ID.value
-SHOWN = 60  # characters of a value shown in an error before "…"
-MONEY_INTEGER_DIGITS = 12
-SAMPLE = 4096  # filled values sampled to tell whether a column repeats
-
-# Date fields that may not lie before other date fields of the same row. This belongs in the
-# catalogue (a `not_before:` key on the field) once its format grows one.
-NOT_BEFORE: dict[str, tuple[str, ...]] = {
-    "CF_YXQ": ("CF_JDRQ",), "CF_GSJZQ": ("CF_JDRQ",), "XK_YXQZI": ("XK_JDRQ", "XK_YXQZ"),
-    "JL_YXQZ": ("JL_JDRQ",), "CN_YXQZ": ("CN_RQ",), "QZ_JZRQ": ("QZ_JDRQ",), "SX_SXQXZ": ("SX_FBRQ",),
-}
-# Common names of the document types (the DocumentType member names are accepted too). "港澳通行证"
-# is deliberately absent: it usually means the mainlanders' 往来港澳通行证, a different document.
-DOCUMENT_TYPE_ALIASES: dict[str, str] = {
-    **{name: kind.value for name, kind in codes.DocumentType.__members__.items()},
-    **dict.fromkeys(["身份证", "二代身份证", "第二代居民身份证", "中华人民共和国居民身份证", "公民身份号码",
-                     "公民身份证", "身份证号", "身份证号码", "居民身份证号码"], RESIDENT_ID),
-    "回乡证": "港澳居民来往内地通行证", "台胞证": "台湾居民来往大陆通行证",
-    **dict.fromkeys(["港澳居民居住证", "台湾居民居住证"], "港澳台居民居住证"),
-    **dict.fromkeys(["外国人永久居留证", "外国人永久居留身份证件"], "外国人永久居留身份证"),
-    **dict.fromkeys(["中国护照", "外国护照", "普通护照", "中华人民共和国护照"], "护照"),
-}
+from xinyong.records.validation_report import Texts, row_errors
+from xinyong.records.validation_rules import (
+    OPERATION,
+    ROW,
+    SEVERITY,
+    SHAPE,  # noqa: F401 (RowError, ValidatedChunk are this module's API)
+    Check,
+    check_document,
+    DOCUMENT_TYPE_ALIASES,
+    EARLIEST,
+    FastCheck,
+    Helper,
+    INDIVIDUAL_BUSINESS,
+    LATEST,
+    MONEY_INTEGER_DIGITS,
+    NO_CODE,
+    NOT_BEFORE,
+    OPERATIONS,
+    P,
+    RESIDENT_ID,
+    REVOKE,
+    RowError,
+    SAMPLE,
+    SlowCheck,
+    ValidatedChunk,
+)
 
 _FOLD_FROM = [chr(c) for c in range(0xFF01, 0xFF5F)] + ["\u3000"]  # full-width ASCII and space
 _FOLD_TO = [chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)] + [" "]
@@ -84,43 +78,6 @@ _MONEY_CANONICAL = rf"^(?:0|[1-9][0-9]{{0,{MONEY_INTEGER_DIGITS - 1}}})(?:\.[0-9
 _CONTROL = {False: r"[\x00-\x1f\x7f]", True: r"[\x00-\x08\x0b-\x1f\x7f]"}  # text keeps \t and \n
 _JSON_EMPTY = len('{"t":""}')
 
-
-class P(IntEnum):
-    """Problem found in a cell; 0 = none."""
-
-    OK, REQUIRED, REQUIRED_IF, NO_CODE, TOO_LONG, CONTROL, DATE_FORMAT, DATE_INVALID, DATE_RANGE = range(9)
-    ENUM, MONEY, MONEY_COMMA, MONEY_BIG, INTEGER, CODE, REGION, DOC_TYPE, DOC_TYPE_MISSING = range(9, 18)
-    OPERATION, NOT_BEFORE = 18, 19
-
-
-@dataclass(frozen=True)
-class RowError:
-    """One problem of one source row; value is masked when the field is personal, clipped when long."""
-
-    row: int
-    field: str
-    label: str
-    value: str
-    reason: str
-
-
-@dataclass
-class ValidatedChunk:
-    """The valid rows (normalised) and the problems of the rejected ones."""
-
-    frame: pl.DataFrame
-    errors: list[RowError]
-    rejected_rows: int
-
-
-# A check turns a field's stripped text t into helper columns (one dict, or a list of dicts computed in
-# turn, read back with h(name)), then the normalised value, the problem (UInt8 P) and, optionally, the
-# rows its fast path cannot settle; a slow check redoes those few rows.
-Stages = dict[str, pl.Expr] | list[dict[str, pl.Expr]]
-Check = tuple[Stages, pl.Expr, pl.Expr, pl.Expr | None]
-Helper = Callable[[str], pl.Expr]
-FastCheck = Callable[[FieldDefinition, pl.Expr, Helper], Check]
-SlowCheck = Callable[[FieldDefinition, pl.Series, pl.Series], tuple[pl.Series, pl.Series]]
 
 
 def _p(problem: P) -> pl.Expr:
@@ -312,16 +269,10 @@ def _id_slow(f: FieldDefinition, numbers: pl.Series, kinds: pl.Series) -> tuple[
         value = value.scatter(idx, vc.resident_id(vc.normalize(numbers.gather(idx)))[0])
     if not resident.all():  # the other document types are rare: row by row
         idx = (~resident).arg_true()
-        checked = [_document(k, v)[0] for k, v in zip(kinds.gather(idx), numbers.gather(idx), strict=True)]
+        checked = [check_document(k, v)[0] for k, v in zip(kinds.gather(idx), numbers.gather(idx), strict=True)]
         value = value.scatter(idx, pl.Series(checked, dtype=pl.String))
     return value, pl.select(_first((pl.lit(value).is_null(), P.CODE))).to_series()
 
-
-def _document(kind: str, number: str) -> tuple[str | None, codes.CodeError | None]:
-    try:
-        return codes.validate_document(kind, number), None
-    except codes.CodeError as exc:
-        return None, exc
 
 
 CHECKS: dict[FieldType, Callable[[FieldDefinition], tuple[FastCheck, SlowCheck | None]]] = {
@@ -370,17 +321,6 @@ def _settle(f: FieldDefinition, res: pl.DataFrame, redo: bool) -> tuple[pl.Serie
     return value.scatter(idx, fixed.cast(value.dtype)), problem.scatter(idx, found)
 
 
-class _Texts:
-    """The (stripped) texts of the checked columns, fetched only for the rejected cells."""
-
-    def __init__(self) -> None:
-        self.columns: dict[str, tuple[pl.Series, pl.Series | None]] = {}
-
-    def at(self, code: str, idx: pl.Series) -> list[str | None]:
-        if code not in self.columns:
-            return [None] * len(idx)
-        texts, index = self.columns[code]
-        return texts.gather(idx if index is None else index.gather(idx)).cast(pl.String).str.strip_chars().to_list()
 
 
 def validate_chunk(frame: pl.DataFrame, definition: RecordTypeDefinition) -> ValidatedChunk:
@@ -410,7 +350,7 @@ def validate_chunk(frame: pl.DataFrame, definition: RecordTypeDefinition) -> Val
         [_query([(f, CHECKS[f.type](f)[0]) for f in groups[plan]], queries[plan],
                 {n: c for n, c in names.items() if n[1:] in {f.code for f in groups[plan]}}) for plan in planned]),
         strict=True))
-    texts, columns = _Texts(), []
+    texts, columns = Texts(), []
     for plan, res in results.items():
         flagged = [c for c in res.columns if c[0] == "?"]
         slow = res.select(pl.col(flagged).any()).row(0, named=True) if flagged else {}
@@ -436,7 +376,7 @@ def validate_chunk(frame: pl.DataFrame, definition: RecordTypeDefinition) -> Val
            .with_columns(_requirements(definition, revocations))
            .with_columns((pl.any_horizontal(pl.col("^!.*$") != 0) | pl.col(SHAPE).is_not_null()).alias("_bad"))
            .collect())
-    errors = _errors(out, definition, texts) if out["_bad"].any() else []
+    errors = row_errors(out, definition, texts) if out["_bad"].any() else []
     good = out.filter(~pl.col("_bad")).select(ROW, *(f.code for f in definition.fields), OPERATION)
     return ValidatedChunk(good.with_columns(_severity(good, definition)), errors, int(out["_bad"].sum()))
 
@@ -544,130 +484,4 @@ def _severity(good: pl.DataFrame, definition: RecordTypeDefinition) -> pl.Expr:
     return pl.lit(names).gather(rank).alias(SEVERITY)
 
 
-# --- the errors of the rejected rows, in words a clerk understands ---------------------------------
-
-_PICTURES = {c: 0x2400 + c for c in range(32)} | {0x7F: 0x2421}  # control characters shown as ␀…␟, ␡
-_REASONS = {
-    P.REQUIRED: "必填项「{label}」为空",
-    P.REQUIRED_IF: "{ctrl_label}为{ctrl}时，「{label}」必填{hint}",
-    P.NO_CODE: "「{label}」不能填写 17 个 0 加 X：它只用于暂无统一社会信用代码的个体工商户",
-    P.TOO_LONG: "「{label}」超过最大长度 {max_length} 字（实为 {length} 字）",
-    P.DATE_FORMAT: "「{label}」日期格式无法识别（应为 2023-01-31 这样的格式）{shown}",
-    P.DATE_INVALID: "「{label}」不是有效日期{shown}",
-    P.DATE_RANGE: f"「{{label}}」超出合理范围（应在 {EARLIEST} 至 {LATEST} 之间，长期有效填 {LATEST}）{{shown}}",
-    P.ENUM: "「{label}」应为以下之一：{choices}{actual}",
-    P.MONEY: "「{label}」应为不超过6位小数的数字（单位万元，不能为负数，不带单位）{shown}",
-    P.MONEY_COMMA: "「{label}」不能使用千位分隔符，请直接填写数字，如 1234.5{shown}",
-    P.MONEY_BIG: f"「{{label}}」数值过大（整数部分超过 {MONEY_INTEGER_DIGITS} 位），请确认单位为万元{{shown}}",
-    P.INTEGER: "「{label}」应为整数（只能填写数字，最多 18 位）{shown}",
-    P.REGION: "「{label}」不是有效的行政区划代码（应为 6 位数字，如 350203）{shown}",
-    P.DOC_TYPE: "「{label}」应为以下之一：" + "、".join(DOCUMENT_TYPES) + "{actual}",
-    P.DOC_TYPE_MISSING: "填写了「{number_label}」时，「{label}」必填",
-    P.OPERATION: "「{label}」应为新增、变更或撤销（不填表示新增或变更）{shown}",
-    P.NOT_BEFORE: "「{label}」（{date}）早于「{other_label}」（{other}）",
-}
-_PERSONAL_CHECKS = {"date": "中的出生日期无效", "region": "的地址码（前 6 位）不是有效的行政区划代码",
-                    "checksum": "校验位错误，请核对号码是否填错", "character": "含有无效字符"}
-
-
-def _clip(text: str) -> str:
-    text = text if len(text) <= SHOWN else text[:SHOWN] + "…"
-    return text if text.isprintable() else text.translate(_PICTURES)
-
-
-def _choices(values: Iterable[str]) -> str:
-    values = list(values)
-    shown = "、".join(values)
-    return shown if len(shown) <= SHOWN else _clip(shown)[:-1].rsplit("、", 1)[0] + f"等 {len(values)} 项"
-
-
-def _code_reason(label: str, exc: codes.CodeError | None, personal: bool) -> str:
-    """A codes.py refusal under the field's label; the digits of personal numbers never reach the message."""
-    if exc is None:  # the vectorised and the scalar checks disagree: never expected, never silent
-        return f"「{label}」不是有效的号码"
-    if personal and exc.check in _PERSONAL_CHECKS:
-        return f"「{label}」{_PERSONAL_CHECKS[exc.check]}"
-    return f"「{label}」" + re.sub(r"^\S*?(?:号码|统一社会信用代码)(本体)?", "", exc.message).lstrip("：:")
-
-
-def _reason(p: P, f: FieldDefinition | None, text: str | None, ctx: dict[str, object]) -> str:
-    label = f.label if f is not None else "操作类型"
-    personal = f is not None and f.personal
-    shown = "" if personal or text is None else f"：{_clip(text)}"
-    if p is P.CODE and f is not None:
-        exc = _document(str(ctx["kind"]), text or "")[1] if f.type is FieldType.ID_NUMBER else None
-        if f.type is FieldType.USCC:
-            try:
-                codes.validate_uscc(text or "")
-            except codes.CodeError as error:
-                exc = error
-        return _code_reason(label, exc, personal)
-    if p is P.CONTROL and f is not None:
-        return (f"「{label}」含有不可见的控制字符（换行符和制表符以外），请删除后重新报送" if f.type is FieldType.TEXT
-                else f"「{label}」含有换行符、制表符等控制字符，应为单行文字")
-    if p is P.ENUM and f is not None and f.multi:
-        wrong = "、".join(f"“{_clip(v.strip())}”" for v in re.split("|".join(MULTI_SEPARATORS), text or "")
-                         if v.strip() and v.strip() not in f.enum)
-        return f"「{label}」中的{wrong}不是可选值（可选：{_choices(f.enum)}；多个值用分号分隔）"
-    hint = ("（暂无代码的个体工商户填写 17 个 0 加 X）" if f is not None and f.type is FieldType.USCC
-            and ctx.get("ctrl") == INDIVIDUAL_BUSINESS else "")
-    return _REASONS[p].format(label=label, shown=shown, actual=shown.replace("：", "；实为：", 1), hint=hint,
-                              max_length=f.max_length if f else "", length=len(text or ""),
-                              choices=_choices(f.enum) if f else "", **ctx)
-
-
-def _context(f: FieldDefinition, out: pl.DataFrame, definition: RecordTypeDefinition, texts: _Texts,
-             idx: pl.Series) -> dict[str, list[object]]:
-    """What the reasons of one column's rejected cells need from other columns."""
-    def at(code: str) -> list[object]:
-        return out[code].gather(idx).to_list()
-    ctx: dict[str, list[object]] = {}
-    if f.required_if is not None:
-        ctx["ctrl"] = at(f.required_if.field)
-        ctx["ctrl_label"] = [definition.field_map[f.required_if.field].label] * len(idx)
-    if f.type is FieldType.ID_NUMBER:
-        ctx["kind"], ctx["kind_text"] = at("@" + f.code), texts.at(f.document_type_field, idx)
-    if f.type is FieldType.DOCUMENT_TYPE:
-        numbers = [g.label for g in definition.fields if g.document_type_field == f.code]
-        ctx["number_label"] = [numbers[0] if numbers else "证件号码"] * len(idx)
-    if f.code in NOT_BEFORE:
-        ctx["date"] = at(f.code)
-        pairs = [(o, at(o)) for o in NOT_BEFORE[f.code] if o in definition.field_map]
-        found = [next(((o, v[j]) for o, v in pairs if d and v[j] and d < v[j]), (None, None))
-                 for j, d in enumerate(ctx["date"])]
-        ctx["other_label"] = [definition.field_map[o].label if o else "" for o, _ in found]
-        ctx["other"] = [v for _, v in found]
-    return ctx
-
-
-def _display(f: FieldDefinition | None, text: str | None, kind: object = None) -> str:
-    if text is None:
-        return ""
-    if f is not None and f.personal:
-        text = masking.mask_document(kind, text) if f.type is FieldType.ID_NUMBER else masking.mask_name(text)
-    return _clip(text)
-
-
-def _errors(out: pl.DataFrame, definition: RecordTypeDefinition, texts: _Texts) -> list[RowError]:
-    """One RowError per problem cell of the rejected rows (a malformed row gets only its shape error)."""
-    found: list[tuple[int, int, RowError]] = []
-    broken, rows = out[SHAPE].is_not_null(), out[ROW]
-    if broken.any():
-        idx = broken.arg_true()
-        for i, row, reason in zip(idx.to_list(), rows.gather(idx).to_list(), out[SHAPE].gather(idx).to_list()):
-            found.append((i, -1, RowError(row, ROW, "整行", "", reason)))
-    for order, (code, f) in enumerate([(g.code, g) for g in definition.fields] + [(OPERATION, None)]):
-        where = (out["!" + code] != 0) & ~broken
-        if not where.any():
-            continue
-        idx = where.arg_true()
-        ctx = _context(f, out, definition, texts, idx) if f is not None else {}
-        values = texts.at(code, idx) if f is not None else out["~" + OPERATION].gather(idx).to_list()
-        for j, (i, row, p) in enumerate(zip(idx.to_list(), rows.gather(idx).to_list(),
-                                            out["!" + code].gather(idx).to_list())):
-            here = {k: v[j] for k, v in ctx.items()}
-            shown = _display(f, values[j], here.get("kind") or here.get("kind_text"))
-            found.append((i, order, RowError(row, code, f.label if f else "操作类型", shown,
-                                             _reason(P(p), f, values[j], here))))
-    found.sort(key=lambda e: (e[0], e[1]))
-    return [e for _, _, e in found]
+__all__ = ["REVOKE", "RowError", "ValidatedChunk", "validate_chunk"]
