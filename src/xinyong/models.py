@@ -12,7 +12,22 @@ from xinyong.subjects.models import OccupationalGroup, Subject, SubjectOccupatio
 from xinyong.system.models import SystemValue
 
 __all__ = [
-    "ApiKey", "AuditEvent", "Base", "CatalogField", "ChangeEvent", "CreditRecord", "ImportBatch", "ImportRowError", "Department", "LoginSession",
-    "OccupationalGroup", "RecordType", "StateTransition", "Subject", "SubjectOccupation",
-    "SubjectNameReview", "SystemValue", "User",
+    "ApiKey",
+    "AuditEvent",
+    "Base",
+    "CatalogField",
+    "ChangeEvent",
+    "CreditRecord",
+    "Department",
+    "ImportBatch",
+    "ImportRowError",
+    "LoginSession",
+    "OccupationalGroup",
+    "RecordType",
+    "StateTransition",
+    "Subject",
+    "SubjectNameReview",
+    "SubjectOccupation",
+    "SystemValue",
+    "User",
 ]

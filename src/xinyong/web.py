@@ -20,6 +20,7 @@ from xinyong.config import Settings
 from xinyong.crypto import Keyring
 from xinyong.errors import Unauthorized
 
+
 class ErrorOut(BaseModel):
     """Body of every error answer under /api."""
 

@@ -14,9 +14,21 @@ from stdnum.cn import uscc as stdnum_uscc
 from stdnum.iso7064 import mod_97_10
 
 from xinyong.codes import (
-    CodeError, DocumentType, convert_legacy_resident_id, is_valid_resident_id, is_valid_uscc,
-    lei_check_digits, normalize, parse_resident_id, parse_uscc, resident_id_check_char, uscc_check_char,
-    validate_document, validate_lei, validate_resident_id, validate_uscc,
+    CodeError,
+    DocumentType,
+    convert_legacy_resident_id,
+    is_valid_resident_id,
+    is_valid_uscc,
+    lei_check_digits,
+    normalize,
+    parse_resident_id,
+    parse_uscc,
+    resident_id_check_char,
+    uscc_check_char,
+    validate_document,
+    validate_lei,
+    validate_resident_id,
+    validate_uscc,
 )
 from xinyong.errors import InvalidInput
 
@@ -29,10 +41,7 @@ USCC_PAIRS = {
     "51", "52", "53", "59", "61", "62", "69", "71", "72", "79", "81", "89", "91", "92", "93",
     "A1", "A9", "N1", "N2", "N3", "N9", "Y1",
 }
-PROVINCES = (
-    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 "
-    "50 51 52 53 54 61 62 63 64 65 71 81 82 10 00"
-).split()
+PROVINCES = ["11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82", "10", "00"]
 CHECK_LABELS = {"length": "长度", "character": "字符", "checksum": "校验位",
                 "date": "出生日期", "region": "行政区划", "format": "格式"}
 PROPERTY = settings(max_examples=200, deadline=None)

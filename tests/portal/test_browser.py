@@ -188,7 +188,7 @@ def page(browser: object) -> Iterator[object]:
     context.set_default_timeout(10_000)
     outside: list[str] = []
 
-    def refuse(route) -> None:  # noqa: ANN001
+    def refuse(route) -> None:
         outside.append(route.request.url)
         route.abort()
 
@@ -200,7 +200,7 @@ def page(browser: object) -> Iterator[object]:
     assert not outside, f"页面请求了外部资源:{outside}"
 
 
-def test_search_to_subject_page(page, portal: Portal, company: DemoCompany, shots: Path) -> None:  # noqa: ANN001
+def test_search_to_subject_page(page, portal: Portal, company: DemoCompany, shots: Path) -> None:
     from playwright.sync_api import expect
 
     page.goto(portal.url("/"))
@@ -234,7 +234,7 @@ def test_search_to_subject_page(page, portal: Portal, company: DemoCompany, shot
     page.screenshot(path=str(shots / "subject.png"), full_page=True)
 
 
-def test_search_without_hits(page, portal: Portal, shots: Path) -> None:  # noqa: ANN001
+def test_search_without_hits(page, portal: Portal, shots: Path) -> None:
     from playwright.sync_api import expect
 
     page.goto(portal.url("/search"))
@@ -246,7 +246,7 @@ def test_search_without_hits(page, portal: Portal, shots: Path) -> None:  # noqa
     page.screenshot(path=str(shots / "empty.png"), full_page=True)
 
 
-def test_invalid_code_shows_chinese_error_page(page, portal: Portal, shots: Path) -> None:  # noqa: ANN001
+def test_invalid_code_shows_chinese_error_page(page, portal: Portal, shots: Path) -> None:
     from playwright.sync_api import expect
 
     response = page.goto(portal.url("/subjects/NOT-A-CODE"))
@@ -258,7 +258,7 @@ def test_invalid_code_shows_chinese_error_page(page, portal: Portal, shots: Path
     page.screenshot(path=str(shots / "error.png"), full_page=True)
 
 
-def test_api_docs_render_offline(page, portal: Portal, shots: Path) -> None:  # noqa: ANN001
+def test_api_docs_render_offline(page, portal: Portal, shots: Path) -> None:
     from playwright.sync_api import expect
 
     page.goto(portal.url("/docs"))
@@ -267,7 +267,7 @@ def test_api_docs_render_offline(page, portal: Portal, shots: Path) -> None:  # 
     page.screenshot(path=str(shots / "docs.png"), full_page=False)
 
 
-def test_console_login(page, portal: Portal, shots: Path) -> None:  # noqa: ANN001
+def test_console_login(page, portal: Portal, shots: Path) -> None:
     from playwright.sync_api import expect
 
     page.goto(portal.url("/console"))
@@ -284,7 +284,7 @@ def test_console_login(page, portal: Portal, shots: Path) -> None:  # noqa: ANN0
     page.screenshot(path=str(shots / "console.png"), full_page=True)
 
 
-def test_narrow_screen(browser, portal: Portal, company: DemoCompany, shots: Path) -> None:  # noqa: ANN001
+def test_narrow_screen(browser, portal: Portal, company: DemoCompany, shots: Path) -> None:
     """On a phone-sized screen the pages do not scroll sideways (wide tables scroll inside their box)."""
     context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
     try:

@@ -22,7 +22,7 @@ def _html(client: TestClient, url: str, status: int = 200) -> str:
     return resp.text
 
 
-def _company_with_representative(session: Session, keyring: Keyring, name: str = "漳州市澜沧江食品有限公司"):  # noqa: ANN202
+def _company_with_representative(session: Session, keyring: Keyring, name: str = "漳州市澜沧江食品有限公司"):
     org = company(session, name)
     rep = person(session, keyring, name=PERSON_NAME)
     set_legal_representative(session, org, rep, actor="test")

@@ -21,7 +21,6 @@ from xinyong.departments.models import Department
 from xinyong.records import store
 from xinyong.records.models import ChangeEvent, CreditRecord, ImportBatch, ImportRowError, SubjectNameReview
 from xinyong.records.publication import publication_window
-from xinyong.records.readers import SourceTable
 from xinyong.records.roles import FieldRoles, roles_for
 from xinyong.records.states import ChangeKind, RecordStatus, record_machine
 from xinyong.records.validation import RowError, validate_chunk
@@ -29,6 +28,8 @@ from xinyong.records.validation import RowError, validate_chunk
 REPORT_DEADLINE_WORKING_DAYS = 7  # seed 002 三(一)1: report within 7 working days of the decision
 PRIVATE_PURPOSE = "credit_record.private"
 REVOKE = "撤销"
+# A member whose value is null in polars' JSON: every quote inside a value is escaped, so this cannot match there.
+_NULL_MEMBER = r'"[A-Za-z0-9_]+":null,?'
 Progress = Callable[[int], None]
 
 
@@ -87,21 +88,19 @@ def _resolve_subjects(ctx: Context, frame: pl.DataFrame) -> pl.DataFrame:
     creates = pl.col("CZLX").ne_missing(REVOKE) if "CZLX" in frame.columns else pl.lit(True)
     persons = frame.filter(is_person)
     orgs = frame.filter(~is_person)
-    names = {}
     if r.uscc and orgs.height:
         first = orgs.unique(subset=[r.uscc], keep="first", maintain_order=True)
-        seen = dict(zip(first[r.uscc], zip(first[r.name], first[r.category], strict=True), strict=True))
-        known = store.organisations_by_code(ctx.session, list(seen))
-        wanted = set(orgs.filter(creates)[r.uscc])
-        missing = {c: v for c, v in seen.items() if c not in known and c in wanted}
-        if missing:
-            known |= store.create_organisations(ctx.session, missing)
-        names.update({code: known[code] for code in seen if code in known})
+        known = store.organisations_by_code(ctx.session, first[r.uscc].to_list())
+        missing = orgs.filter(creates & ~pl.col(r.uscc).is_in(list(known))).unique(
+            subset=[r.uscc], keep="first", maintain_order=True)
+        if missing.height:
+            known |= store.create_organisations(ctx.session, missing.select(
+                pl.col(r.uscc).alias("code"), pl.col(r.name).alias("name"), pl.col(r.category).alias("category")))
         orgs = orgs.with_columns(
-            pl.col(r.uscc).replace_strict({c: v[0] for c, v in names.items()}, default=None,
+            pl.col(r.uscc).replace_strict({c: v[0] for c, v in known.items()}, default=None,
                                           return_dtype=pl.Int64).alias("_subject_id"),
             pl.col(r.uscc).alias("_subject_key"),
-            (pl.col(r.name) != pl.col(r.uscc).replace_strict({c: v[1] for c, v in names.items()}, default=None,
+            (pl.col(r.name) != pl.col(r.uscc).replace_strict({c: v[1] for c, v in known.items()}, default=None,
                                                              return_dtype=pl.String)).alias("_name_mismatch"),
         )
     if persons.height and r.document_type and r.document_number:
@@ -109,16 +108,15 @@ def _resolve_subjects(ctx: Context, frame: pl.DataFrame) -> pl.DataFrame:
         persons = persons.with_columns(pl.Series("_hash", hashes))
         keys = list(dict.fromkeys(zip(persons[r.document_type], persons["_hash"], strict=True)))
         known_p = store.persons_by_hash(ctx.session, keys)
-        missing_p = {}
-        creating = persons.filter(creates).select(r.document_type, "_hash", r.name, r.document_number)
-        for doc_type, digest, name, number in creating.iter_rows():
-            if (doc_type, digest) not in known_p:
-                missing_p.setdefault((doc_type, digest), (name, number))
-        if missing_p:
-            store.create_persons(ctx.session, ctx.keyring, missing_p)
+        key = pl.concat_str([pl.col(r.document_type), pl.lit(":"), pl.col("_hash")])
+        missing_p = persons.filter(creates & ~key.is_in([f"{t}:{h}" for t, h in known_p])).unique(
+            subset=[r.document_type, "_hash"], keep="first", maintain_order=True)
+        if missing_p.height:
+            store.create_persons(ctx.session, ctx.keyring, missing_p.select(
+                pl.col(r.document_type).alias("type"), pl.col("_hash").alias("hash"), pl.col(r.name).alias("name"),
+                pl.col(r.document_number).alias("number")))
             known_p = store.persons_by_hash(ctx.session, keys)
         pid = {f"{t}:{h}": v for (t, h), v in known_p.items()}
-        key = pl.concat_str([pl.col(r.document_type), pl.lit(":"), pl.col("_hash")])
         persons = persons.with_columns(
             key.replace_strict({k: v[0] for k, v in pid.items()}, default=None, return_dtype=pl.Int64).alias("_subject_id"),
             (pl.lit("P:") + key).alias("_subject_key"),
@@ -136,10 +134,11 @@ def _prepare(ctx: Context, frame: pl.DataFrame) -> pl.DataFrame:
     field_codes = [f.code for f in d.fields if f.code in frame.columns]
     keyed = _keyed(ctx.keyring)
     content = pl.concat_str([pl.col(c).cast(pl.String).fill_null("\x00") for c in field_codes], separator="\x1f")
+    natural = frame.select(pl.lit(prefix) + number + pl.lit("|") + pl.col("_subject_key"))[:, 0].to_list()
     frame = frame.with_columns(
         number.alias("_number"),
-        (pl.lit(prefix) + number + pl.lit("|") + pl.col("_subject_key")).map_elements(_digest, return_dtype=pl.String).alias("_key"),
-        content.map_elements(keyed, return_dtype=pl.String).alias("_content"),
+        pl.Series("_key", [_digest(text) for text in natural], dtype=pl.String),
+        pl.Series("_content", [keyed(text) for text in frame.select(content)[:, 0].to_list()], dtype=pl.String),
     )
     public = []
     for code in field_codes:
@@ -147,13 +146,15 @@ def _prepare(ctx: Context, frame: pl.DataFrame) -> pl.DataFrame:
         if code in r.personal:
             column = column.map_elements(masking.mask_id_number, return_dtype=pl.String)
         public.append(column.alias(code))
-    frame = frame.with_columns(pl.struct(public).struct.json_encode().alias("_data"))
+    # Blank fields are left out of the stored JSON: a third of a typical row, and absent reads as blank.
+    data = pl.struct(public).struct.json_encode().str.replace_all(_NULL_MEMBER, "").str.replace(",}$", "}", literal=False)
+    frame = frame.with_columns(data.alias("_data"))
     personal = [c for c in r.personal if c in frame.columns]
     if personal:
-        encrypt = lambda text: ctx.keyring.encrypt(text, PRIVATE_PURPOSE)  # noqa: E731
         has_any = pl.any_horizontal([pl.col(c).is_not_null() for c in personal])
-        private = pl.when(has_any).then(pl.struct([pl.col(c) for c in personal]).struct.json_encode())
-        frame = frame.with_columns(private.map_elements(encrypt, return_dtype=pl.Binary).alias("_private"))
+        private = frame.select(pl.when(has_any).then(pl.struct([pl.col(c) for c in personal]).struct.json_encode()))
+        ciphers = [None if text is None else ctx.keyring.encrypt(text, PRIVATE_PURPOSE) for text in private[:, 0].to_list()]
+        frame = frame.with_columns(pl.Series("_private", ciphers, dtype=pl.Binary))
     else:
         frame = frame.with_columns(pl.lit(None, dtype=pl.Binary).alias("_private"))
     return _windows(ctx, frame)
@@ -183,11 +184,10 @@ def _windows(ctx: Context, frame: pl.DataFrame) -> pl.DataFrame:
 def _existing(ctx: Context, keys: list[str]) -> pl.DataFrame:
     """Current versions of these natural keys (including rows written earlier in this batch)."""
     found = []
-    for start in range(0, len(keys), store.IN_CHUNK):
-        part = keys[start:start + store.IN_CHUNK]
+    for condition in store.matching(ctx.session, CreditRecord.natural_key, keys):
         stmt = select(CreditRecord.natural_key, CreditRecord.id, CreditRecord.version, CreditRecord.content_hash,
                       CreditRecord.status, CreditRecord.batch_id, CreditRecord.source_row).where(
-            CreditRecord.natural_key.in_(part), CreditRecord.is_current.is_(True))
+            condition, CreditRecord.is_current.is_(True))
         found.extend(ctx.session.execute(stmt).all())
     return pl.DataFrame(
         [(k, i, v, c, str(s), b, r) for k, i, v, c, s, b, r in found],
@@ -274,12 +274,10 @@ def _classify_and_write(ctx: Context, frame: pl.DataFrame) -> None:
 
 def _supersede(ctx: Context, old_ids: list[int], live_ids: list[int]) -> None:
     now = utcnow()
-    for start in range(0, len(old_ids), store.IN_CHUNK):
-        part = old_ids[start:start + store.IN_CHUNK]
-        ctx.session.execute(update(CreditRecord).where(CreditRecord.id.in_(part)).values(is_current=False))
-    for start in range(0, len(live_ids), store.IN_CHUNK):
-        part = live_ids[start:start + store.IN_CHUNK]
-        ctx.session.execute(update(CreditRecord).where(CreditRecord.id.in_(part)).values(
+    for condition in store.matching(ctx.session, CreditRecord.id, old_ids):
+        ctx.session.execute(update(CreditRecord).where(condition).values(is_current=False))
+    for condition in store.matching(ctx.session, CreditRecord.id, live_ids):
+        ctx.session.execute(update(CreditRecord).where(condition).values(
             status=RecordStatus.SUPERSEDED, withdrawn_at=now))
     record_machine.record_many(ctx.session, live_ids, RecordStatus.EFFECTIVE, RecordStatus.SUPERSEDED,
                                actor=ctx.actor, reason=f"批次 {ctx.batch.id} 报送了新版本")
@@ -297,12 +295,13 @@ def _revoke(ctx: Context, frame: pl.DataFrame) -> None:
     if not ids:
         return
     now = utcnow()
-    ctx.session.execute(update(CreditRecord).where(CreditRecord.id.in_(ids)).values(
-        status=RecordStatus.REVOKED, withdrawn_at=now))
+    for condition in store.matching(ctx.session, CreditRecord.id, ids):
+        ctx.session.execute(update(CreditRecord).where(condition).values(status=RecordStatus.REVOKED, withdrawn_at=now))
     record_machine.record_many(ctx.session, ids, RecordStatus.EFFECTIVE, RecordStatus.REVOKED, actor=ctx.actor,
                                reason=f"批次 {ctx.batch.id} 报送撤销")
-    rows = ctx.session.execute(select(CreditRecord.id, CreditRecord.subject_id, CreditRecord.natural_key,
-                                      CreditRecord.version).where(CreditRecord.id.in_(ids))).all()
+    rows = [row for condition in store.matching(ctx.session, CreditRecord.id, ids)
+            for row in ctx.session.execute(select(CreditRecord.id, CreditRecord.subject_id, CreditRecord.natural_key,
+                                                  CreditRecord.version).where(condition))]
     ctx.session.execute(insert(ChangeEvent), [
         {"occurred_at": now, "kind": ChangeKind.REVOKED.value, "record_id": i, "subject_id": s,
          "record_type_code": ctx.definition.code, "natural_key": k, "version": v} for i, s, k, v in rows])
@@ -352,8 +351,9 @@ def _flag_names(ctx: Context, flagged: pl.DataFrame) -> None:
     from xinyong.subjects.models import Subject
 
     keys = flagged["_key"].to_list()
-    records = dict(ctx.session.execute(select(CreditRecord.natural_key, CreditRecord.id).where(
-        CreditRecord.natural_key.in_(keys), CreditRecord.is_current.is_(True))).all())
+    records = {key: record_id for condition in store.matching(ctx.session, CreditRecord.natural_key, keys)
+               for key, record_id in ctx.session.execute(select(CreditRecord.natural_key, CreditRecord.id).where(
+                   condition, CreditRecord.is_current.is_(True)))}
     for key, subject_id, reported in flagged.select("_key", "_subject_id", ctx.roles.name).iter_rows():
         registered = ctx.session.get(Subject, subject_id).name
         exists = ctx.session.scalar(select(SubjectNameReview.id).where(

@@ -97,8 +97,7 @@ class CreditRecord(IdMixin, TimestampMixin, Base):
     batch: Mapped[ImportBatch | None] = relationship()
 
     __table_args__ = (
-        UniqueConstraint("natural_key", "version"),
-        Index("ix_credit_record_current", "natural_key", "is_current"),
+        UniqueConstraint("natural_key", "version"),  # also serves lookups of the current version by key
         Index("ix_credit_record_subject", "subject_id", "record_type_id"),
         Index("ix_credit_record_department", "department_id", "decision_on"),
         Index("ix_credit_record_publish", "record_type_id", "publish_until"),

@@ -21,6 +21,7 @@ from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook, Pass
 
 from xinyong.catalog.definitions import FieldType, RecordTypeDefinition
 from xinyong.records.readers import (
+    CHUNK_ROWS,
     HEADER_SEARCH_ROWS,
     HeaderMap,
     SourceError,
@@ -163,7 +164,7 @@ def _refuse_huge(path: Path) -> None:
         return  # not a zip workbook (.xls holds at most 65,536 rows) or damaged: calamine reports it
 
 
-def open_excel(path: Path, definition: RecordTypeDefinition, *, chunk_rows: int = 50_000) -> SourceTable:
+def open_excel(path: Path, definition: RecordTypeDefinition, *, chunk_rows: int = CHUNK_ROWS) -> SourceTable:
     """Open a workbook and pick the sheet and header row that best match the record type."""
     name = path.name
     _refuse_huge(path)

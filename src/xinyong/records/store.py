@@ -7,17 +7,19 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Table, insert, select
+from sqlalchemy import ColumnElement, Table, any_, bindparam, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from xinyong import codes, masking
 from xinyong.crypto import Keyring
 from xinyong.db import utcnow
 from xinyong.subjects.models import Subject
-from xinyong.subjects.service import DOCUMENT_PURPOSE, kind_from_uscc, name_initials
+from xinyong.subjects.service import DOCUMENT_PURPOSE, name_initials
 from xinyong.subjects.states import SubjectKind
 
 IN_CHUNK = 5_000  # well under SQLite's bound-parameter limit
+ARRAY_CHUNK = 50_000  # PostgreSQL takes the whole list as one array parameter
 
 
 def _chunks(items: Sequence[Any], size: int = IN_CHUNK) -> Iterable[Sequence[Any]]:
@@ -25,11 +27,21 @@ def _chunks(items: Sequence[Any], size: int = IN_CHUNK) -> Iterable[Sequence[Any
         yield items[start:start + size]
 
 
+def matching(session: Session, column: Any, values: Sequence[Any]) -> Iterable[ColumnElement[bool]]:
+    """`column IN values` in chunks: one array parameter each on PostgreSQL (5,000 bound values plan slowly)."""
+    if session.get_bind().dialect.name == "postgresql":
+        for part in _chunks(values, ARRAY_CHUNK):
+            yield column == any_(bindparam(None, list(part), type_=ARRAY(column.type)))
+    else:
+        for part in _chunks(values):
+            yield column.in_(part)
+
+
 def organisations_by_code(session: Session, usccs: Sequence[str]) -> dict[str, tuple[int, str]]:
     """Existing subjects by 统一社会信用代码: code → (id, registered name)."""
     found: dict[str, tuple[int, str]] = {}
-    for part in _chunks(usccs):
-        for sid, code, name in session.execute(select(Subject.id, Subject.uscc, Subject.name).where(Subject.uscc.in_(part))):
+    for condition in matching(session, Subject.uscc, usccs):
+        for sid, code, name in session.execute(select(Subject.id, Subject.uscc, Subject.name).where(condition)):
             found[code] = (sid, name)
     return found
 
@@ -39,43 +51,53 @@ def persons_by_hash(session: Session, keys: Sequence[tuple[str, str]]) -> dict[t
     wanted = set(keys)
     hashes = list(dict.fromkeys(digest for _type, digest in keys))
     found: dict[tuple[str, str], tuple[int, str]] = {}
-    for part in _chunks(hashes):
+    for condition in matching(session, Subject.document_hash, hashes):
         # By hash alone (indexed, near unique); a row-value IN over (type, hash) defeats the index on PostgreSQL.
-        stmt = select(Subject.id, Subject.document_type, Subject.document_hash, Subject.name).where(
-            Subject.document_hash.in_(part))
+        stmt = select(Subject.id, Subject.document_type, Subject.document_hash, Subject.name).where(condition)
         for sid, doc_type, digest, name in session.execute(stmt):
             if (doc_type, digest) in wanted:
                 found[(doc_type, digest)] = (sid, name)
     return found
 
 
-def create_organisations(session: Session, rows: dict[str, tuple[str, str]]) -> dict[str, tuple[int, str]]:
-    """Register subjects first seen in records: code → (name, 行政相对人类别)."""
+def create_organisations(session: Session, frame: pl.DataFrame) -> dict[str, tuple[int, str]]:
+    """Register subjects first seen in records (columns code, name, category; codes already validated)."""
     now = utcnow()
-    values = []
-    for code, (name, category) in rows.items():
-        info = codes.parse_uscc(code)
-        kind = SubjectKind.INDIVIDUAL_BUSINESS if category == SubjectKind.INDIVIDUAL_BUSINESS.value else kind_from_uscc(info)
-        values.append({"kind": kind.value, "name": name, "name_initials": name_initials(name), "uscc": code,
-                       "region_code": info.region_code, "is_agency": info.is_agency,
-                       "created_at": now, "updated_at": now})
-    for part in _chunks(values, 2_000):
-        session.execute(insert(Subject), list(part))
-    return organisations_by_code(session, list(rows))
+    code = pl.col("code")
+    kind = (pl.when(pl.col("category") == SubjectKind.INDIVIDUAL_BUSINESS.value)
+            .then(pl.lit(SubjectKind.INDIVIDUAL_BUSINESS.value))
+            .when(code.str.starts_with("1")).then(pl.lit(SubjectKind.AGENCY.value))
+            .when(code.str.starts_with("92")).then(pl.lit(SubjectKind.INDIVIDUAL_BUSINESS.value))
+            .otherwise(pl.lit(SubjectKind.LEGAL_PERSON.value)))
+    values = frame.select(
+        kind.alias("kind"), pl.col("name"), _initials(frame["name"]).alias("name_initials"), code.alias("uscc"),
+        code.str.slice(2, 6).alias("region_code"), code.str.starts_with("1").alias("is_agency"),
+        pl.lit(now).alias("created_at"), pl.lit(now).alias("updated_at"),
+    )
+    bulk_insert(session, Subject.__table__, values)
+    return organisations_by_code(session, frame["code"].to_list())
 
 
-def create_persons(session: Session, keyring: Keyring, rows: dict[tuple[str, str], tuple[str, str]]) -> None:
-    """Register persons first seen in records: (type, hash) → (name, plain number), encrypted at rest."""
+def create_persons(session: Session, keyring: Keyring, frame: pl.DataFrame) -> None:
+    """Register persons first seen in records (columns type, hash, name, number), encrypted at rest."""
     now = utcnow()
-    values = []
-    for (doc_type, digest), (name, number) in rows.items():
-        region = number[:6] if doc_type == codes.DocumentType.RESIDENT_ID.value else None
-        values.append({"kind": SubjectKind.NATURAL_PERSON.value, "name": name, "name_initials": name_initials(name),
-                       "region_code": region, "is_agency": False, "document_type": doc_type,
-                       "document_cipher": keyring.encrypt(number, DOCUMENT_PURPOSE), "document_hash": digest,
-                       "document_masked": masking.mask_id_number(number), "created_at": now, "updated_at": now})
-    for part in _chunks(values, 2_000):
-        session.execute(insert(Subject), list(part))
+    numbers = frame["number"].to_list()
+    values = frame.select(
+        pl.lit(SubjectKind.NATURAL_PERSON.value).alias("kind"), pl.col("name"),
+        _initials(frame["name"]).alias("name_initials"),
+        pl.when(pl.col("type") == codes.DocumentType.RESIDENT_ID.value).then(pl.col("number").str.slice(0, 6))
+        .alias("region_code"),
+        pl.lit(False).alias("is_agency"), pl.col("type").alias("document_type"),
+        pl.Series([keyring.encrypt(n, DOCUMENT_PURPOSE) for n in numbers], dtype=pl.Binary).alias("document_cipher"),
+        pl.col("hash").alias("document_hash"),
+        pl.Series([masking.mask_id_number(n) for n in numbers], dtype=pl.String).alias("document_masked"),
+        pl.lit(now).alias("created_at"), pl.lit(now).alias("updated_at"),
+    )
+    bulk_insert(session, Subject.__table__, values)
+
+
+def _initials(names: pl.Series) -> pl.Series:
+    return pl.Series([name_initials(n) for n in names.to_list()], dtype=pl.String)
 
 
 def person_hash(keyring: Keyring, doc_type: str, number: str) -> str:

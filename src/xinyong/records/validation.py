@@ -39,32 +39,31 @@ from xinyong.catalog.definitions import (
     SeverityClass,
 )
 from xinyong.records import vector_codes as vc
-
 from xinyong.records.validation_report import Texts, row_errors
 from xinyong.records.validation_rules import (
-    OPERATION,
-    ROW,
-    SEVERITY,
-    SHAPE,  # noqa: F401 (RowError, ValidatedChunk are this module's API)
-    Check,
-    check_document,
     DOCUMENT_TYPE_ALIASES,
     EARLIEST,
-    FastCheck,
-    Helper,
     INDIVIDUAL_BUSINESS,
     LATEST,
     MONEY_INTEGER_DIGITS,
     NO_CODE,
     NOT_BEFORE,
+    OPERATION,
     OPERATIONS,
-    P,
     RESIDENT_ID,
     REVOKE,
-    RowError,
+    ROW,
     SAMPLE,
+    SEVERITY,
+    SHAPE,
+    Check,
+    FastCheck,
+    Helper,
+    P,
+    RowError,
     SlowCheck,
     ValidatedChunk,
+    check_document,
 )
 
 _FOLD_FROM = [chr(c) for c in range(0xFF01, 0xFF5F)] + ["\u3000"]  # full-width ASCII and space

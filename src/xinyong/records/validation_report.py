@@ -16,21 +16,19 @@ from xinyong.catalog.definitions import (
     RecordTypeDefinition,
 )
 from xinyong.records.validation_rules import (
-    OPERATION,
-    ROW,
-    SHAPE,
     EARLIEST,
     INDIVIDUAL_BUSINESS,
     LATEST,
     MONEY_INTEGER_DIGITS,
     NOT_BEFORE,
+    OPERATION,
+    ROW,
+    SHAPE,
     SHOWN,
     P,
     RowError,
     check_document,
 )
-
-
 
 
 class Texts:

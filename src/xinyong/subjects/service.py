@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache
 
 from pypinyin import Style, lazy_pinyin
 from sqlalchemy.orm import Session
@@ -22,7 +22,7 @@ DOCUMENT_PURPOSE = "subject.document_number"
 MAX_NAME_LENGTH = 200
 
 
-@lru_cache(maxsize=None)
+@cache
 def _initial(char: str) -> str:
     if char.isascii():
         return char.lower() if char.isalnum() else ""
