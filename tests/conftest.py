@@ -20,6 +20,8 @@ from xinyong.catalog.definitions import load_occupational_groups
 from xinyong.config import Settings
 from xinyong.crypto import Keyring
 from xinyong.db import make_engine, make_session_factory
+from xinyong.lists import service as lists_service
+from xinyong.lists.definitions import load_list_types
 from xinyong.subjects import service as subjects_service
 from xinyong.system.models import SystemValue
 from xinyong.system.service import KEY_CHECK
@@ -89,6 +91,7 @@ def prepare_database(engine: Engine, keyring: Keyring) -> None:
         session.add(SystemValue(name=KEY_CHECK, value=keyring.make_check_value()))
         catalog_service.sync_builtin(session)
         subjects_service.sync_occupational_groups(session, load_occupational_groups())
+        lists_service.sync_list_types(session, load_list_types())
         session.commit()
 
 

@@ -8,6 +8,8 @@ from xinyong import migrate
 from xinyong.catalog import service as catalog_service
 from xinyong.catalog.definitions import load_occupational_groups
 from xinyong.cli.common import console, engine_for, handle_errors, session_scope, settings
+from xinyong.lists import service as lists_service
+from xinyong.lists.definitions import load_list_types
 from xinyong.subjects import service as subjects_service
 from xinyong.system.service import load_keyring
 
@@ -22,8 +24,9 @@ def upgrade_database() -> None:
         load_keyring(session, s, create=True)
         changed = catalog_service.sync_builtin(session)
         groups = subjects_service.sync_occupational_groups(session, load_occupational_groups())
+        lists_changed = lists_service.sync_list_types(session, load_list_types())
     console.print(f"数据库已升级到最新版本（{migrate.current_revision(engine_for(s.database_url))}）；"
-                  f"目录类型更新 {len(changed)} 个，重点人群更新 {groups} 个。")
+                  f"目录类型更新 {len(changed)} 个，重点人群更新 {groups} 个，名单类型更新 {len(lists_changed)} 个。")
 
 
 @app.command("upgrade")

@@ -105,17 +105,22 @@ class CreditRecord(IdMixin, TimestampMixin, Base):
 
 
 class ChangeEvent(IdMixin, Base):
-    """Append-only change feed entry; the id is the cursor (never updated or deleted)."""
+    """Append-only change feed entry; the id is the cursor (never updated or deleted).
+
+    `topic` says what changed: a credit record version ("record") or a list entry ("list").
+    """
 
     __tablename__ = "change_event"
 
     occurred_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    topic: Mapped[str] = mapped_column(String(16), default="record", server_default="record")
     kind: Mapped[ChangeKind] = mapped_column(StrEnumType(ChangeKind, 16))
-    record_id: Mapped[int] = mapped_column(BigId, ForeignKey("credit_record.id"))
+    record_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("credit_record.id"))
+    list_entry_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("list_entry.id"))
     subject_id: Mapped[int] = mapped_column(BigId, ForeignKey("subject.id"), index=True)
-    record_type_code: Mapped[str] = mapped_column(String(32))
-    natural_key: Mapped[str] = mapped_column(String(64))
-    version: Mapped[int]
+    record_type_code: Mapped[str] = mapped_column(String(32))  # or the list type code
+    natural_key: Mapped[str | None] = mapped_column(String(64))
+    version: Mapped[int | None]
 
 
 class SubjectNameReview(IdMixin, Base):

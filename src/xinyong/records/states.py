@@ -38,6 +38,13 @@ class ChangeKind(StrEnum):
     UPDATED = "updated"
     REVOKED = "revoked"
     EXPIRED = "expired"
+    # List entries (topic "list"): one event per state change of an entry.
+    LIST_PROPOSED = "list.proposed"
+    LIST_NOTIFIED = "list.notified"
+    LIST_EFFECTIVE = "list.effective"
+    LIST_SUSPENDED = "list.suspended"
+    LIST_EXITED = "list.exited"
+    LIST_WITHDRAWN = "list.withdrawn"
 
 
 RECORD_TRANSITIONS: dict[RecordStatus, set[RecordStatus]] = {
