@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     log_json: bool = Field(False, description="log as JSON lines instead of console text")
     log_level: str = Field("INFO")
     search_limit: int = Field(20, ge=1, le=100, description="results per public search")
+    upload_max_mb: int = Field(200, ge=1, le=4096, description="largest file the console accepts (the CLI streams any size)")
 
 
 @lru_cache(maxsize=1)

@@ -212,3 +212,15 @@ def test_batch_pages_are_for_the_own_department_only(client: TestClient, session
     log_in("other_clerk")
     assert client.get(f"/console/batches/{batch_id}").status_code == 403
     assert client.get(f"/console/batches/{batch_id}/errors.csv").status_code == 403
+
+
+def test_an_upload_over_the_size_limit_is_refused_with_the_limit_named(
+        logged_in: TestClient, session: Session, dept: Department, settings, monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(settings, "upload_max_mb", 1)
+    rows = [penalty(dept, CF_SY="经查" + "违法事实" * 200) for _ in range(800)]  # about 1.5 MB in GBK
+    content = _csv_bytes(tmp_path, rows, session)
+    assert len(content) > 1 << 20
+    response = _upload(logged_in, dept, "处罚.csv", content, _form_csrf(logged_in))
+    assert response.status_code == 422
+    assert "文件过大" in response.text and "1 MB" in response.text
+    assert _records_of(session, dept) == 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
@@ -70,8 +69,7 @@ def upload(
     _, definition = definition_of(session, catalog)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"upload{suffix}"
-        with path.open("wb") as out:
-            shutil.copyfileobj(file.file, out, length=1 << 20)
+        _save_upload(file, path, settings.upload_max_mb)
         from xinyong.records.batches import file_sha256
 
         request_ = BatchRequest(catalog, dept, principal, Channel.UPLOAD, name, file_sha256(path))
@@ -83,6 +81,17 @@ def upload(
             # The reader names the temporary copy ("upload.csv"): tell the clerk their own file name.
             batch = record_failed_batch(session, request_, exc.message.replace(path.name, name))
     return RedirectResponse(f"/console/batches/{batch.id}", status_code=303)
+
+
+def _save_upload(file: UploadFile, path: Path, max_mb: int) -> None:
+    """Copy the upload to a private temporary file, refusing it once it passes the size limit."""
+    limit, written = max_mb << 20, 0
+    with path.open("wb") as out:
+        while block := file.file.read(1 << 20):
+            written += len(block)
+            if written > limit:
+                raise InvalidInput(f"文件过大：超过 {max_mb} MB。请拆分后分批上传，或由管理员使用命令行 xinyong import 导入")
+            out.write(block)
 
 
 @router.get("/batches/{batch_id}", response_class=HTMLResponse)
