@@ -99,6 +99,10 @@ def create_app(
 
     from xinyong.accounts import portal as accounts_portal
     from xinyong.catalog import api as catalog_api
+    from xinyong.lists import api as lists_api
+    from xinyong.lists import api_webhooks as lists_webhooks_api
+    from xinyong.lists import console as lists_console
+    from xinyong.lists import portal as lists_portal
     from xinyong.portal import routes as portal_routes
     from xinyong.records import api as records_api
     from xinyong.records import portal as records_portal
@@ -108,13 +112,16 @@ def create_app(
 
     # A presented API key must be valid even on public endpoints: a revoked key is refused, not ignored.
     api_deps = [Depends(optional_principal)]
-    for router in (subjects_api.router, catalog_api.router, records_api.router):
+    for router in (subjects_api.router, catalog_api.router, records_api.router, lists_api.router,
+                   lists_webhooks_api.router):
         app.include_router(router, prefix="/api/v1", dependencies=api_deps, responses=ERROR_RESPONSES)
     app.include_router(portal_routes.router)
     app.include_router(subjects_portal.router)
     app.include_router(accounts_portal.router)
     app.include_router(records_portal.router)
     app.include_router(records_portal.public_router)
+    app.include_router(lists_portal.router)
+    app.include_router(lists_console.router)
     install_offline_docs(app)  # before /static, which would otherwise swallow /static/swagger
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "portal" / "static")), name="static")
     return app

@@ -7,7 +7,14 @@ from xinyong.audit.models import AuditEvent, StateTransition
 from xinyong.catalog.models import CatalogField, RecordType
 from xinyong.db import Base
 from xinyong.departments.models import Department
-from xinyong.lists.models import ListAnnouncement, ListEntry, ListType, ListTypeDepartment, Webhook, WebhookDelivery
+from xinyong.lists.models import (
+    ListAnnouncement,
+    ListEntry,
+    ListType,
+    ListTypeDepartment,
+    Webhook,
+    WebhookDelivery,
+)
 from xinyong.records.models import ChangeEvent, CreditRecord, ImportBatch, ImportRowError, SubjectNameReview
 from xinyong.subjects.models import OccupationalGroup, Subject, SubjectOccupation
 from xinyong.system.models import SystemValue

@@ -284,15 +284,20 @@ def test_console_login(page, portal: Portal, shots: Path) -> None:
     page.screenshot(path=str(shots / "console.png"), full_page=True)
 
 
-def test_narrow_screen(browser, portal: Portal, company: DemoCompany, shots: Path) -> None:
-    """On a phone-sized screen the pages do not scroll sideways (wide tables scroll inside their box)."""
+def check_narrow(browser, portal: Portal, shots: Path, pages: tuple[tuple[str, str], ...]) -> None:
+    """Open each (path, screenshot) on a phone-sized screen and assert nothing scrolls sideways."""
     context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
     try:
         pg = context.new_page()
-        for path, shot in (("/", "home-mobile.png"), (f"/subjects/{company.uscc}", "subject-mobile.png")):
+        for path, shot in pages:
             pg.goto(portal.url(path))
             width = pg.evaluate("document.documentElement.scrollWidth")
             pg.screenshot(path=str(shots / shot), full_page=True)
             assert width <= 390, f"窄屏下 {path} 页面宽 {width}px,出现横向滚动"
     finally:
         context.close()
+
+
+def test_narrow_screen(browser, portal: Portal, company: DemoCompany, shots: Path) -> None:
+    """On a phone-sized screen the pages do not scroll sideways (wide tables scroll inside their box)."""
+    check_narrow(browser, portal, shots, (("/", "home-mobile.png"), (f"/subjects/{company.uscc}", "subject-mobile.png")))

@@ -24,7 +24,7 @@ def upgrade_database() -> None:
         load_keyring(session, s, create=True)
         changed = catalog_service.sync_builtin(session)
         groups = subjects_service.sync_occupational_groups(session, load_occupational_groups())
-        lists_changed = lists_service.sync_list_types(session, load_list_types())
+        lists_changed = lists_service.sync_list_types(session, load_list_types(), deactivate_missing=False)
     console.print(f"数据库已升级到最新版本（{migrate.current_revision(engine_for(s.database_url))}）；"
                   f"目录类型更新 {len(changed)} 个，重点人群更新 {groups} 个，名单类型更新 {len(lists_changed)} 个。")
 

@@ -25,7 +25,7 @@ def run_demo(subjects: int, seed: int) -> None:
     total = summary.persons + summary.organisations
     console.print(
         f"已生成：部门 {summary.departments} 个，法人及个体工商户 {summary.organisations:,} 个，自然人 {summary.persons:,} 人，"
-        f"行政许可 {summary.licences:,} 条，行政处罚 {summary.penalties:,} 条；"
+        f"行政许可 {summary.licences:,} 条，行政处罚 {summary.penalties:,} 条，信用名单条目 {summary.list_entries} 条；"
         f"用时 {elapsed:.1f} 秒，{total / elapsed:,.0f} 主体/秒。"
     )
     console.print(f"演示账号：admin（信用办管理员）、zz-scjg（部门经办人），密码均为 {DEMO_PASSWORD}")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from xinyong.cli import apikeys, calendar, catalog, db, demo, departments, jobs, records, serve, users
+from xinyong.cli import apikeys, calendar, catalog, db, demo, departments, jobs, lists, records, serve, users
+from xinyong.cli import webhooks as webhooks_cli
 
 app = typer.Typer(help="xinyong 公共信用信息平台", no_args_is_help=True, pretty_exceptions_show_locals=False)
 app.add_typer(db.app, name="db")
@@ -14,6 +15,8 @@ app.add_typer(apikeys.app, name="apikeys")
 app.add_typer(catalog.app, name="catalog")
 app.add_typer(calendar.app, name="calendar")
 app.add_typer(jobs.app, name="jobs")
+app.add_typer(webhooks_cli.app, name="webhooks")
+app.add_typer(lists.app, name="lists")
 app.command("demo")(demo.demo)
 app.command("serve")(serve.serve)
 app.command("import")(records.import_file)

@@ -41,6 +41,7 @@ class DemoSummary:
     persons: int = 0
     licences: int = 0
     penalties: int = 0
+    list_entries: int = 0
 
 
 def _next_id(session: Session, model: type) -> int:
@@ -80,6 +81,10 @@ class DemoWriter:
         persons, organisations = self._subjects(subjects)
         _fix_sequences(self.session)
         self._records(departments, organisations, persons)
+        from xinyong.demo.lists import create_demo_lists
+
+        self.summary.list_entries = create_demo_lists(self.session, self.keyring, self.gen, departments, organisations,
+                                                      persons, DEMO_PRINCIPAL, self.now.date())
         self.session.flush()
         return self.summary
 

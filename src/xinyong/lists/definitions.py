@@ -7,7 +7,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from xinyong.errors import InvalidInput
 from xinyong.yamlsource import YamlSourceError, line_at, load
@@ -106,11 +107,14 @@ class ListTypeDefinition(BaseModel):
     public: Flag = True
     after_exit: AfterExit | None = None
 
-    @model_validator(mode="after")
-    def _kind_rules(self) -> ListTypeDefinition:
-        if self.after_exit is not None and self.kind is not ListKind.BLACK:
-            raise ValueError("只有严重失信主体名单可以设置 after_exit（退出后转入重点关注名单）")
-        return self
+    @field_validator("after_exit")
+    @classmethod
+    def _only_black(cls, value: AfterExit | None, info: ValidationInfo) -> AfterExit | None:
+        # A field error (not a model one) so the refusal points at the after_exit line and names the field.
+        if value is not None and info.data.get("kind") is not ListKind.BLACK:
+            raise PydanticCustomError("after_exit_not_black",
+                                      "只有严重失信主体名单可以设置 after_exit（退出后转入重点关注名单）")
+        return value
 
     @property
     def basis_text(self) -> str:
@@ -163,6 +167,10 @@ def load_list_types(path: Path | None = None) -> list[ListTypeDefinition]:
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        line = exc.object[:exc.start].count(b"\n") + 1
+        raise ListTypeDefinitionError("无法读取名单类型文件：文件须为 UTF-8 编码（GBK/GB18030 文件请先另存为 UTF-8）",
+                                      path.name, line) from exc
+    except OSError as exc:
         raise ListTypeDefinitionError(f"无法读取名单类型文件：{exc}", path.name) from exc
     return parse_list_types_text(text, path.name)

@@ -51,3 +51,21 @@ class InvalidEntry(InvalidInput):
     """Entry content that cannot be accepted."""
 
     code = "invalid_list_entry"
+
+
+class WebhookNotFound(NotFound):
+    """No such webhook."""
+
+    code = "webhook_not_found"
+
+
+class InvalidWebhook(InvalidInput):
+    """A webhook address or domain list that cannot be accepted."""
+
+    code = "invalid_webhook"
+
+
+class DuplicateWebhook(Conflict):
+    """The department already has an active webhook with this address."""
+
+    code = "duplicate_webhook"

@@ -12,12 +12,13 @@ from xinyong.lists import repository
 from xinyong.lists.definitions import ExitReason
 from xinyong.lists.events import move
 from xinyong.lists.models import ListAnnouncement, ListEntry
-from xinyong.lists.states import EntryStatus
+from xinyong.lists.states import EntryStatus, entry_machine
 
 
 def suspend(session: Session, principal: Principal, entry: ListEntry, *, reason: str) -> ListEntry:
     """An objection on an effective entry is being verified: measures are not applied meanwhile."""
     principal.require(Role.CREDIT_OFFICE_ADMIN, Role.DEPARTMENT_CLERK)
+    principal.require_department(entry.department_id)
     move(session, entry, EntryStatus.SUSPENDED, actor=principal.actor, reason=reason)
     return entry
 
@@ -25,6 +26,7 @@ def suspend(session: Session, principal: Principal, entry: ListEntry, *, reason:
 def reinstate(session: Session, principal: Principal, entry: ListEntry, *, reason: str) -> ListEntry:
     """The objection was rejected: the entry applies again."""
     principal.require(Role.CREDIT_OFFICE_ADMIN, Role.DEPARTMENT_CLERK)
+    principal.require_department(entry.department_id)
     move(session, entry, EntryStatus.EFFECTIVE, actor=principal.actor, reason=reason)
     return entry
 
@@ -40,6 +42,7 @@ def exit_by(session: Session, principal: Principal, entry: ListEntry, reason: Ex
 def exit_entry(session: Session, entry: ListEntry, reason: ExitReason, *, actor: str,
                note: str | None = None) -> ListEntry:
     """Exit an entry and publish its exit announcement through the original channel."""
+    entry_machine.check(entry.status, EntryStatus.EXITED)  # a refused exit must keep the first exit's reason
     entry.exit_reason, entry.exit_note, entry.exited_at = reason, note, utcnow()
     move(session, entry, EntryStatus.EXITED, actor=actor, reason=f"{reason.value}{'：' + note if note else ''}")
     announce_exit(session, entry)

@@ -13,9 +13,11 @@ from xinyong.accounts.service import Principal
 from xinyong.accounts.states import Role
 from xinyong.audit.service import record_event
 from xinyong.calendar import WorkingCalendar
+from xinyong.codes import DocumentType
 from xinyong.crypto import Keyring
 from xinyong.db import utcnow
 from xinyong.departments.models import Department
+from xinyong.errors import IllegalTransition
 from xinyong.lists import repository
 from xinyong.lists.definitions import ExitReason, ListKind, ListTypeDefinition
 from xinyong.lists.errors import (
@@ -30,7 +32,7 @@ from xinyong.lists.errors import (
 from xinyong.lists.events import move, record_created
 from xinyong.lists.models import ListEntry, ListType, ListTypeDepartment
 from xinyong.lists.schemas import EntryProposal
-from xinyong.lists.states import EntryStatus
+from xinyong.lists.states import EntryStatus, entry_machine
 from xinyong.records.models import CreditRecord
 from xinyong.records.publication import add_months
 from xinyong.subjects import repository as subjects
@@ -46,7 +48,8 @@ def definition_of(list_type: ListType) -> ListTypeDefinition:
     return ListTypeDefinition.model_validate(list_type.definition)
 
 
-def sync_list_types(session: Session, definitions: Sequence[ListTypeDefinition], *, actor: str = "system") -> list[str]:
+def sync_list_types(session: Session, definitions: Sequence[ListTypeDefinition], *, actor: str = "system",
+                    deactivate_missing: bool = True) -> list[str]:
     """Create or refresh list types from configuration; types missing from it are deactivated, never deleted."""
     changed = []
     wanted = {d.code for d in definitions}
@@ -59,7 +62,7 @@ def sync_list_types(session: Session, definitions: Sequence[ListTypeDefinition],
         stored.name, stored.kind, stored.domain, stored.definition, stored.is_active = d.name, d.kind, d.domain, data, True
         session.add(stored)
         changed.append(d.code)
-    for stored in repository.list_types(session, active_only=True):
+    for stored in repository.list_types(session, active_only=True) if deactivate_missing else []:
         if stored.code not in wanted:
             stored.is_active = False
             changed.append(stored.code)
@@ -101,6 +104,8 @@ def _subject(session: Session, keyring: Keyring, proposal: EntryProposal) -> Sub
             raise SubjectNotFound(f"主体不存在：统一社会信用代码 {ref.code}（请先归集该主体的信用记录或登记主体）")
         return found
     if ref.document_type and ref.document_number:
+        if ref.document_type not in {t.value for t in DocumentType}:
+            raise InvalidEntry(f"证件类型“{ref.document_type}”无效，应为：{'、'.join(t.value for t in DocumentType)}")
         person = find_person(session, keyring, ref.document_type, ref.document_number.strip())
         if person is None:
             raise SubjectNotFound(f"主体不存在：{ref.document_type} {masking.mask_id_number(ref.document_number)}")
@@ -127,7 +132,7 @@ def propose(session: Session, keyring: Keyring, calendar: WorkingCalendar, princ
     valid_until = proposal.valid_until or add_months(valid_from, d.validity_months) - dt.timedelta(days=1)
     if valid_until < valid_from:
         raise InvalidEntry(f"有效期止（{valid_until}）不能早于有效期起（{valid_from}）")
-    if valid_until > add_months(valid_from, d.validity_months):
+    if valid_until >= add_months(valid_from, d.validity_months):  # the default end is the longest allowed
         raise InvalidEntry(f"有效期不能超过名单类型规定的 {d.validity_months} 个月")
     if proposal.source_record_id is not None:
         record = session.get(CreditRecord, proposal.source_record_id)
@@ -182,6 +187,7 @@ def record_notice(session: Session, calendar: WorkingCalendar, principal: Princi
     principal.require_department(entry.department_id)
     if delivered_on < entry.recognised_on:
         raise InvalidEntry(f"送达日期（{delivered_on}）不能早于认定日期（{entry.recognised_on}）")
+    entry_machine.check(entry.status, EntryStatus.NOTIFIED)  # a refused move must not touch the notice fields
     entry.notice_text, entry.notice_delivered_on = notice_text.strip(), delivered_on
     entry.objection_until = calendar.add_working_days(delivered_on, definition_of(entry.list_type).objection_days)
     move(session, entry, EntryStatus.NOTIFIED, actor=principal.actor,
@@ -204,6 +210,9 @@ def cross_check(session: Session, entry: ListEntry) -> list[ListEntry]:
 def approve(session: Session, principal: Principal, entry: ListEntry, *, today: dt.date) -> ListEntry:
     """The credit office makes an entry effective after due process and the red/black cross-check."""
     principal.require(Role.CREDIT_OFFICE_ADMIN)
+    entry_machine.check(entry.status, EntryStatus.EFFECTIVE)  # before effective_at or any cross-check exit
+    if entry.status is EntryStatus.SUSPENDED:
+        raise IllegalTransition("异议核查中的条目不能再次审核通过：异议不成立的，请“恢复”该条目")
     subject = session.get(Subject, entry.subject_id)
     if entry.status is EntryStatus.PROPOSED and notice_required(entry, subject):
         who = "自然人" if subject.kind is SubjectKind.NATURAL_PERSON else "该名单类型的主体"

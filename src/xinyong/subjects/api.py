@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
+from pydantic import Field
 
+from xinyong.lists import publication as lists_publication
+from xinyong.lists import views as lists_views
 from xinyong.subjects import repository, service
 from xinyong.subjects.schemas import SearchResult, SubjectProfile, SubjectSummary
 from xinyong.web import AppSettings, DbSession
@@ -13,13 +17,22 @@ from xinyong.web import AppSettings, DbSession
 router = APIRouter(tags=["主体"])
 
 
-@router.get("/subjects/{code}", response_model=SubjectProfile, summary="主体基本信息")
+class SubjectProfileOut(SubjectProfile):
+    """Profile with the subject's current public list entries."""
+
+    lists: list[lists_views.PublicEntryOut] = Field(default_factory=list, description="在有效期内公示的信用名单条目")
+
+
+@router.get("/subjects/{code}", response_model=SubjectProfileOut, summary="主体基本信息")
 def get_subject(
     session: DbSession,
     code: Annotated[str, Path(description="统一社会信用代码（18位）", min_length=1, max_length=40)],
-) -> SubjectProfile:
+) -> SubjectProfileOut:
     """Public basic information of an organisation, individual business or agency (personal data masked)."""
-    return SubjectProfile.of(service.get_organisation(session, code))
+    subject = service.get_organisation(session, code)
+    entries = lists_publication.public_entries_of_subject(session, subject.id, dt.date.today())
+    return SubjectProfileOut(**SubjectProfile.of(subject).model_dump(),
+                             lists=lists_views.public_entries(session, entries))
 
 
 @router.get("/search", response_model=SearchResult, summary="公开查询")

@@ -8,6 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
+from xinyong.lists import publication as lists_publication
+from xinyong.lists import views as lists_views
 from xinyong.records import repository as records_repository
 from xinyong.records.service import to_public
 from xinyong.subjects import repository, service
@@ -27,7 +29,10 @@ def search_page(request: Request, session: DbSession, settings: AppSettings,
 
 @router.get("/subjects/{code}", response_class=HTMLResponse)
 def subject_page(request: Request, session: DbSession, code: str) -> Any:
-    """A subject's public page: basic information and public records."""
+    """A subject's public page: basic information, current list entries and public records."""
     subject = service.get_organisation(session, code)
-    records = [to_public(r) for r in records_repository.public_for_subject(session, subject.id, dt.date.today())]
-    return render(request, "subject.html", {"profile": SubjectProfile.of(subject), "records": records})
+    today = dt.date.today()
+    records = [to_public(r) for r in records_repository.public_for_subject(session, subject.id, today)]
+    entries = lists_views.public_entries(session, lists_publication.public_entries_of_subject(session, subject.id, today))
+    return render(request, "subject.html", {"profile": SubjectProfile.of(subject), "records": records,
+                                            "list_entries": entries})
