@@ -244,3 +244,17 @@ def test_pages_of_twenty(client: TestClient, session: Session, keyring) -> None:
     assert second.count("/lists/entries/") == 1 and "上一页" in second
     api = client.get("/api/v1/lists/public", params={"kind": "红名单", "q": "分页", "page": 2}).json()
     assert (api["total"], api["page"], len(api["items"])) == (21, 2, 1)
+
+
+def test_list_types_page_publishes_basis_criteria_validity_and_exit_conditions(client) -> None:
+    from markupsafe import escape
+
+    from xinyong.lists.definitions import load_list_types
+
+    page = client.get("/lists/types")
+    assert page.status_code == 200
+    for t in load_list_types():
+        assert t.name in page.text and str(escape(t.criteria)) in page.text
+        assert t.legal_basis[0].article in page.text and t.exit_conditions[0] in page.text
+    assert "不对外公示" in page.text  # watch lists say they are not published
+    assert 'href="/lists/types"' in client.get("/lists").text

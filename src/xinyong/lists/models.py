@@ -70,7 +70,7 @@ class ListEntry(IdMixin, TimestampMixin, Base):
     exited_at: Mapped[dt.datetime | None]
     exit_reason: Mapped[ExitReason | None] = mapped_column(StrEnumType(ExitReason, 32))
     exit_note: Mapped[str | None] = mapped_column(Text)
-    source_record_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("credit_record.id"))
+    source_record_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("credit_record.id"), index=True)
     derived_from_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("list_entry.id"), index=True)
     derivation: Mapped[str | None] = mapped_column(String(32))
     created_by: Mapped[str] = mapped_column(String(64))

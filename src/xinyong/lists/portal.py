@@ -54,6 +54,17 @@ def lists_page(
     })
 
 
+@router.get("/lists/types", response_class=HTMLResponse)
+def types_page(request: Request, session: DbSession) -> Any:
+    """Every list type's legal basis, criteria, validity and exit conditions (认定标准公开, 国办发〔2020〕49号)."""
+    from xinyong.lists import repository
+    from xinyong.lists.service import definition_of
+
+    types = [definition_of(t) for t in repository.list_types(session)]
+    groups = [(kind, KIND_NOTES[kind], [t for t in types if t.kind is kind]) for kind in ListKind]
+    return render(request, "lists_types.html", {"groups": [g for g in groups if g[2]]})
+
+
 @router.get("/lists/entries/{entry_id}", response_class=HTMLResponse)
 def entry_page(request: Request, session: DbSession, entry_id: Annotated[int, Path(ge=1)]) -> Any:
     """Public detail of one published entry."""
