@@ -22,6 +22,8 @@ from xinyong.crypto import Keyring
 from xinyong.db import make_engine, make_session_factory
 from xinyong.lists import service as lists_service
 from xinyong.lists.definitions import load_list_types
+from xinyong.measures import service as measures_service
+from xinyong.measures.definitions import load_measures
 from xinyong.subjects import service as subjects_service
 from xinyong.system.models import SystemValue
 from xinyong.system.service import KEY_CHECK
@@ -92,6 +94,7 @@ def prepare_database(engine: Engine, keyring: Keyring) -> None:
         catalog_service.sync_builtin(session)
         subjects_service.sync_occupational_groups(session, load_occupational_groups())
         lists_service.sync_list_types(session, load_list_types())
+        measures_service.sync_measures(session, load_measures())
         session.commit()
 
 

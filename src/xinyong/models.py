@@ -15,6 +15,7 @@ from xinyong.lists.models import (
     Webhook,
     WebhookDelivery,
 )
+from xinyong.measures.models import CheckFeedback, CreditCheck, Measure
 from xinyong.records.models import ChangeEvent, CreditRecord, ImportBatch, ImportRowError, SubjectNameReview
 from xinyong.subjects.models import OccupationalGroup, Subject, SubjectOccupation
 from xinyong.system.models import SystemValue
@@ -25,6 +26,8 @@ __all__ = [
     "Base",
     "CatalogField",
     "ChangeEvent",
+    "CheckFeedback",
+    "CreditCheck",
     "CreditRecord",
     "Department",
     "ImportBatch",
@@ -34,6 +37,7 @@ __all__ = [
     "ListType",
     "ListTypeDepartment",
     "LoginSession",
+    "Measure",
     "OccupationalGroup",
     "RecordType",
     "StateTransition",

@@ -10,6 +10,8 @@ from xinyong.catalog.definitions import load_occupational_groups
 from xinyong.cli.common import console, engine_for, handle_errors, session_scope, settings
 from xinyong.lists import service as lists_service
 from xinyong.lists.definitions import load_list_types
+from xinyong.measures import service as measures_service
+from xinyong.measures.definitions import load_measures
 from xinyong.subjects import service as subjects_service
 from xinyong.system.service import load_keyring
 
@@ -25,8 +27,10 @@ def upgrade_database() -> None:
         changed = catalog_service.sync_builtin(session)
         groups = subjects_service.sync_occupational_groups(session, load_occupational_groups())
         lists_changed = lists_service.sync_list_types(session, load_list_types(), deactivate_missing=False)
+        measures_changed = measures_service.sync_measures(session, load_measures(), deactivate_missing=False)
     console.print(f"数据库已升级到最新版本（{migrate.current_revision(engine_for(s.database_url))}）；"
-                  f"目录类型更新 {len(changed)} 个，重点人群更新 {groups} 个，名单类型更新 {len(lists_changed)} 个。")
+                  f"目录类型更新 {len(changed)} 个，重点人群更新 {groups} 个，名单类型更新 {len(lists_changed)} 个，"
+                  f"奖惩措施更新 {len(measures_changed)} 个。")
 
 
 @app.command("upgrade")
