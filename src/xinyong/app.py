@@ -103,11 +103,15 @@ def create_app(
     from xinyong.lists import api_webhooks as lists_webhooks_api
     from xinyong.lists import console as lists_console
     from xinyong.lists import portal as lists_portal
+    from xinyong.measures import api as measures_api
+    from xinyong.measures import console as measures_console
     from xinyong.portal import routes as portal_routes
     from xinyong.records import api as records_api
     from xinyong.records import portal as records_portal
+    from xinyong.screening import api as screening_api
     from xinyong.subjects import api as subjects_api
     from xinyong.subjects import portal as subjects_portal
+    from xinyong.system import api as system_api
     from xinyong.web import ERROR_RESPONSES, optional_principal
 
     # A presented API key must be valid even on public endpoints: a revoked key is refused, not ignored.
@@ -115,6 +119,7 @@ def create_app(
     for router in (subjects_api.router, catalog_api.router, records_api.router, lists_api.router,
                    lists_webhooks_api.router):
         app.include_router(router, prefix="/api/v1", dependencies=api_deps, responses=ERROR_RESPONSES)
+    app.include_router(system_api.router, prefix="/api/v1")  # constant answer, no key: liveness, bench baseline
     app.include_router(portal_routes.router)
     app.include_router(subjects_portal.router)
     app.include_router(accounts_portal.router)
@@ -122,6 +127,10 @@ def create_app(
     app.include_router(records_portal.public_router)
     app.include_router(lists_portal.router)
     app.include_router(lists_console.router)
+    app.include_router(measures_api.router, prefix="/api/v1", dependencies=api_deps, responses=ERROR_RESPONSES)
+    app.include_router(measures_console.router)
+    app.include_router(measures_console.public_router)
+    app.include_router(screening_api.router, prefix="/api/v1", dependencies=api_deps, responses=ERROR_RESPONSES)
     install_offline_docs(app)  # before /static, which would otherwise swallow /static/swagger
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "portal" / "static")), name="static")
     return app

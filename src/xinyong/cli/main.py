@@ -5,6 +5,8 @@ from __future__ import annotations
 import typer
 
 from xinyong.cli import apikeys, calendar, catalog, db, demo, departments, jobs, lists, records, serve, users
+from xinyong.cli import measures as measures_cli
+from xinyong.cli import screen as screen_cli
 from xinyong.cli import webhooks as webhooks_cli
 
 app = typer.Typer(help="xinyong 公共信用信息平台", no_args_is_help=True, pretty_exceptions_show_locals=False)
@@ -17,9 +19,11 @@ app.add_typer(calendar.app, name="calendar")
 app.add_typer(jobs.app, name="jobs")
 app.add_typer(webhooks_cli.app, name="webhooks")
 app.add_typer(lists.app, name="lists")
+app.add_typer(measures_cli.app, name="measures")
 app.command("demo")(demo.demo)
 app.command("serve")(serve.serve)
 app.command("import")(records.import_file)
+app.command("screen")(screen_cli.screen)
 
 if __name__ == "__main__":
     app()

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import exists, select
+from sqlalchemy import and_, bindparam, exists, func, insert, or_, select, true
+from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
+from xinyong import masking
 from xinyong.accounts.service import Principal
 from xinyong.accounts.states import Role
 from xinyong.audit.service import record_event
@@ -15,11 +17,13 @@ from xinyong.calendar import WorkingCalendar
 from xinyong.catalog.models import RecordType
 from xinyong.codes import DocumentType
 from xinyong.crypto import Keyring
+from xinyong.db import utcnow
 from xinyong.departments.models import Department
 from xinyong.errors import InvalidInput
 from xinyong.lists.definitions import Domain, ListKind
 from xinyong.lists.models import ListEntry, ListType
 from xinyong.lists.states import EntryStatus
+from xinyong.measures.cache import active_measures_cache
 from xinyong.measures.definitions import MeasureDefinition
 from xinyong.measures.models import CreditCheck, Measure
 from xinyong.measures.schemas import CheckIn, CheckOut, EntryHit, GreenChannel, MeasureHit, SubjectOut
@@ -67,10 +71,22 @@ def active_measures(session: Session) -> list[MeasureDefinition]:
     return [MeasureDefinition.model_validate(m.definition) for m in rows]
 
 
-def _subject_out(subject: Subject) -> SubjectOut:
-    person = subject.kind is SubjectKind.NATURAL_PERSON
-    from xinyong import masking
+_measure = Measure.__table__
+_ACTIVE_COUNT = select(func.count()).select_from(_measure).where(_measure.c.is_active == true()).scalar_subquery()
+_LAST_CHANGE = select(func.max(_measure.c.updated_at)).scalar_subquery()
+_MEASURES_VERSION = select(_ACTIVE_COUNT, _LAST_CHANGE)
 
+
+def cached_active_measures(session: Session, version: tuple[object, ...] | None = None) -> Sequence[MeasureDefinition]:
+    """Active measures from the per-process cache (measures/cache.py), keyed by database and measures version."""
+    if version is None:
+        version = tuple(session.execute(_MEASURES_VERSION).one())
+    key = (str(session.get_bind().engine.url), *version)
+    return active_measures_cache.get(key, lambda: active_measures(session))
+
+
+def _subject_out(subject: Subject | Row) -> SubjectOut:
+    person = subject.kind is SubjectKind.NATURAL_PERSON
     return SubjectOut(id=subject.id, kind=subject.kind.value, name=masking.mask_name(subject.name) if person else subject.name,
                       code=None if person else subject.uscc, masked_id=subject.document_masked if person else None)
 
@@ -109,18 +125,24 @@ def live_entries(session: Session, subject_ids: Sequence[int], today: dt.date) -
         .order_by(ListEntry.id)).all())
 
 
-def green_channel(session: Session, subject: Subject, today: dt.date, adverse_entries: bool) -> GreenChannel:
-    """No adverse record decided in the last 3 years and no adverse list entry."""
+def _green(since: dt.date, adverse_entries: bool, adverse_record: bool) -> GreenChannel:
     if adverse_entries:
         return GreenChannel(eligible=False, reason="在严重失信主体名单、重点关注名单或信用预警名单中")
+    if adverse_record:
+        return GreenChannel(eligible=False, reason=f"{since} 以来有不良信用记录")
+    return GreenChannel(eligible=True, reason=f"{since} 以来平台未归集到不良信用记录（以平台数据为限）")
+
+
+def green_channel(session: Session, subject: Subject, today: dt.date, adverse_entries: bool) -> GreenChannel:
+    """No adverse record decided in the last 3 years and no adverse list entry."""
     since = add_months(today, -12 * GREEN_CHANNEL_YEARS)
+    if adverse_entries:
+        return _green(since, True, False)
     adverse = session.scalar(select(exists().where(
         CreditRecord.subject_id == subject.id, CreditRecord.is_current.is_(True),
         CreditRecord.status == RecordStatus.EFFECTIVE, CreditRecord.decision_on >= since,
         CreditRecord.record_type_id.in_(select(RecordType.id).where(RecordType.adverse.is_(True))))))
-    if adverse:
-        return GreenChannel(eligible=False, reason=f"{since} 以来有不良信用记录")
-    return GreenChannel(eligible=True, reason=f"{since} 以来平台未归集到不良信用记录（以平台数据为限）")
+    return _green(since, False, bool(adverse))
 
 
 def select_measures(measures: Sequence[MeasureDefinition], hits: Sequence[EntryHit], matter: str) -> list[MeasureHit]:
@@ -164,6 +186,37 @@ def _hits(session: Session, subject: Subject, today: dt.date) -> list[EntryHit]:
     return hits
 
 
+_subject, _entry, _type, _dept = Subject.__table__, ListEntry.__table__, ListType.__table__, Department.__table__
+_record, _record_type, _check = CreditRecord.__table__, RecordType.__table__, CreditCheck.__table__
+_TODAY, _SINCE = bindparam("today", type_=_entry.c.valid_from.type), bindparam("since", type_=_record.c.decision_on.type)
+_ADVERSE_RECORD = exists().where(
+    _record.c.subject_id == _subject.c.id, _record.c.is_current == true(),
+    _record.c.status == RecordStatus.EFFECTIVE, _record.c.decision_on >= _SINCE,
+    _record.c.record_type_id.in_(select(_record_type.c.id).where(_record_type.c.adverse == true())))
+# One round trip for a check by code: the subject, its live entries with type and recognising department,
+# whether it has an adverse record since `since` (green channel) and the measures version (cache key).
+_BY_CODE = (
+    select(_subject.c.id, _subject.c.kind, _subject.c.name, _subject.c.uscc, _subject.c.document_masked,
+           _entry.c.id.label("entry_id"), _entry.c.status, _entry.c.valid_until, _entry.c.basis,
+           _type.c.code.label("list_type"), _type.c.name.label("list_type_name"), _type.c.kind.label("list_kind"),
+           _type.c.domain, _dept.c.name.label("department_name"), _ADVERSE_RECORD.label("adverse_record"),
+           _ACTIVE_COUNT.label("measures_active"), _LAST_CHANGE.label("measures_changed"))
+    .select_from(_subject.outerjoin(_entry, and_(
+        _entry.c.subject_id == _subject.c.id,  # no IN (...): an expanding parameter is re-rendered per call
+        or_(_entry.c.status == EntryStatus.EFFECTIVE, _entry.c.status == EntryStatus.SUSPENDED),
+        _entry.c.valid_from <= _TODAY, _entry.c.valid_until >= _TODAY))
+        .outerjoin(_type, _type.c.id == _entry.c.list_type_id).outerjoin(_dept, _dept.c.id == _entry.c.department_id))
+    .where(_subject.c.uscc == bindparam("code")).order_by(_entry.c.id))
+_INSERT_CHECK = insert(_check).returning(_check.c.id)
+
+
+def _own_hits(rows: Sequence[Row]) -> list[EntryHit]:
+    return [EntryHit(entry_id=r.entry_id, list_type=r.list_type, list_type_name=r.list_type_name,
+                     kind=r.list_kind.value, domain=r.domain.value, status=r.status.value, valid_until=r.valid_until,
+                     basis=r.basis, recognising_department=r.department_name or "", via="self")
+            for r in rows if r.entry_id is not None]
+
+
 def check(session: Session, keyring: Keyring, calendar: WorkingCalendar, principal: Principal,
           department: Department, query: CheckIn, *, today: dt.date | None = None,
           measures: Sequence[MeasureDefinition] | None = None) -> CheckOut:
@@ -171,22 +224,46 @@ def check(session: Session, keyring: Keyring, calendar: WorkingCalendar, princip
     principal.require(*CHECKERS)
     principal.require_department(department.id)
     today = today or dt.date.today()
-    subjects = resolve(session, keyring, query)
-    subject = subjects[0] if len(subjects) == 1 else None
-    hits = _hits(session, subject, today) if subject else []
-    chosen = select_measures(measures if measures is not None else active_measures(session), hits, query.matter.value)
-    adverse = any(ListKind(h.kind).adverse and h.via == "self" and h.status == EntryStatus.EFFECTIVE.value for h in hits)
-    green = green_channel(session, subject, today, adverse) if subject else None
-    row = CreditCheck(department_id=department.id, caller=principal.actor, matter=query.matter.value,
-                      subject_id=subject.id if subject else None, query=query.model_dump(mode="json"),
-                      hit=bool(hits), entry_ids=[h.entry_id for h in hits], measure_codes=[m.code for m in chosen],
-                      green_channel=bool(green and green.eligible),
-                      feedback_due_on=calendar.add_working_days(today, FEEDBACK_WORKING_DAYS))
+    since = add_months(today, -12 * GREEN_CHANNEL_YEARS)
+    if session.autoflush:
+        session.flush()  # the Core statements below do not autoflush; pending changes must be visible to them
+    conn = session.connection()  # Core on the session's transaction, without the ORM execution layer
+    rows = None
+    if query.subject.code:  # hot path: one Core query instead of an ORM query per table
+        rows = conn.execute(_BY_CODE, {"code": query.subject.code.strip().upper(), "today": today,
+                                       "since": since}).all()
+    version: tuple[object, ...] | None = None
+    adverse_record: bool | None = None
+    if rows is not None and (not rows or rows[0].kind is not SubjectKind.NATURAL_PERSON):
+        subjects: Sequence[Subject | Row] = rows[:1]
+        subject = rows[0] if rows else None
+        hits = _own_hits(rows)
+        if rows:
+            version, adverse_record = (rows[0].measures_active, rows[0].measures_changed), rows[0].adverse_record
+    else:  # by document or name, or a person by code: represented companies count too
+        subjects = resolve(session, keyring, query)
+        subject = subjects[0] if len(subjects) == 1 else None
+        hits = _hits(session, subject, today) if subject else []
+    effective = any(h.status == EntryStatus.EFFECTIVE.value for h in hits)
+    if measures is None:  # without an effective entry no measure can apply: no need to read them
+        measures = cached_active_measures(session, version) if effective else ()
+    chosen = select_measures(measures, hits, query.matter.value)
+    green = None
+    if subject is not None:
+        adverse = any(ListKind(h.kind).adverse and h.via == "self" and h.status == EntryStatus.EFFECTIVE.value
+                      for h in hits)
+        green = (_green(since, adverse, bool(adverse_record)) if adverse_record is not None
+                 else green_channel(session, subject, today, adverse))
+    logged = query.model_dump(mode="json")
     if query.subject.document_number:  # never keep a plain ID number in the check log
-        row.query = {**row.query, "subject": {**row.query["subject"], "document_number": None}}
-    session.add(row)
-    session.flush()
-    return CheckOut(check_id=row.id, checked_at=row.checked_at, matter=row.matter, found=subject is not None,
+        logged = {**logged, "subject": {**logged["subject"], "document_number": None}}
+    checked_at, due = utcnow(), calendar.add_working_days(today, FEEDBACK_WORKING_DAYS)
+    check_id = conn.execute(_INSERT_CHECK, {
+        "checked_at": checked_at, "department_id": department.id, "caller": principal.actor,
+        "matter": query.matter.value, "subject_id": subject.id if subject else None, "query": logged,
+        "hit": bool(hits), "entry_ids": [h.entry_id for h in hits], "measure_codes": [m.code for m in chosen],
+        "green_channel": bool(green and green.eligible), "feedback_due_on": due}).scalar_one()
+    return CheckOut(check_id=check_id, checked_at=checked_at, matter=query.matter.value, found=subject is not None,
                     subject=_subject_out(subject) if subject else None,
                     candidates=[_subject_out(s) for s in subjects] if len(subjects) > 1 else [],
-                    entries=hits, measures=chosen, green_channel=green, feedback_due_on=row.feedback_due_on)
+                    entries=hits, measures=chosen, green_channel=green, feedback_due_on=due)
