@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import yaml
@@ -192,3 +193,14 @@ class NodeReader:
             return construct(node)
         except (YamlSourceError, ValueError):
             self.fail(node, "无法识别的值（如为日期，请检查该日是否存在）", node)
+
+
+def read_utf8(path: str | Path) -> str:
+    """A configuration file's text; GBK or unreadable files raise YamlSourceError saying so (with the line)."""
+    try:
+        return Path(path).read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = exc.object[:exc.start].count(b"\n") + 1
+        raise YamlSourceError("文件须为 UTF-8 编码（GBK/GB18030 文件请先另存为 UTF-8）", line) from exc
+    except OSError as exc:
+        raise YamlSourceError(f"无法读取文件：{exc.strerror or exc}", None) from exc

@@ -6,48 +6,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from tests.conftest import drop_pg_database, empty_database_url
+from tests.cli_support import Cli, upgraded_cli
 from tests.factories import make_uscc
-from xinyong.cli import common
-from xinyong.cli.main import app
-from xinyong.config import get_settings
 from xinyong.db import make_engine, make_session_factory
 from xinyong.lists import repository
 from xinyong.lists.definitions import load_list_types
 
 
-class Cli:
-    """Runs commands with the environment a shell would give them."""
-
-    def __init__(self, env: dict[str, str], url: str) -> None:
-        self.env, self.url = env, url
-
-    def run(self, *args: str) -> tuple[int, str]:
-        """Exit code and everything printed."""
-        get_settings.cache_clear()
-        try:
-            result = CliRunner().invoke(app, list(args), env=self.env, catch_exceptions=False)
-        finally:
-            get_settings.cache_clear()
-        return result.exit_code, result.stdout + result.stderr
-
-
 @pytest.fixture(scope="module")
 def cli(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cli]:
-    folder = tmp_path_factory.mktemp("lists-cli")
-    url = empty_database_url(backend, folder)
-    runner = Cli({"XINYONG_DATABASE_URL": url, "XINYONG_KEY_FILE": str(folder / "k.key"), "COLUMNS": "200",
-                  "NO_COLOR": "1"}, url)
-    try:
-        assert runner.run("db", "upgrade")[0] == 0
-        yield runner
-    finally:
-        common.engine_for(url).dispose()
-        common.engine_for.cache_clear()
-        if backend == "postgresql":
-            drop_pg_database(url)
+    yield from upgraded_cli(backend, tmp_path_factory.mktemp("lists-cli"))
 
 
 def test_types_and_grant(cli: Cli) -> None:

@@ -6,12 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from tests.conftest import drop_pg_database, empty_database_url
+from tests.cli_support import Cli, upgraded_cli
 from xinyong.cli import common
-from xinyong.cli.main import app
-from xinyong.config import get_settings
 from xinyong.db import make_session_factory
 from xinyong.errors import InvalidInput
 from xinyong.lists.definitions import ListKind
@@ -119,36 +116,9 @@ def test_other_refusals_name_their_line() -> None:
 # ------------------------------------------------------------------ xinyong measures list | load
 
 
-class Cli:
-    """Runs commands with the environment a shell would give them."""
-
-    def __init__(self, env: dict[str, str], url: str) -> None:
-        self.env, self.url = env, url
-
-    def run(self, *args: str) -> tuple[int, str]:
-        """Exit code and everything printed."""
-        get_settings.cache_clear()
-        try:
-            result = CliRunner().invoke(app, list(args), env=self.env, catch_exceptions=False)
-        finally:
-            get_settings.cache_clear()
-        return result.exit_code, result.stdout + result.stderr
-
-
 @pytest.fixture(scope="module")
 def cli(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cli]:
-    folder = tmp_path_factory.mktemp("measures-cli")
-    url = empty_database_url(backend, folder)
-    runner = Cli({"XINYONG_DATABASE_URL": url, "XINYONG_KEY_FILE": str(folder / "k.key"), "COLUMNS": "200",
-                  "NO_COLOR": "1"}, url)
-    try:
-        assert runner.run("db", "upgrade")[0] == 0
-        yield runner
-    finally:
-        common.engine_for(url).dispose()
-        common.engine_for.cache_clear()
-        if backend == "postgresql":
-            drop_pg_database(url)
+    yield from upgraded_cli(backend, tmp_path_factory.mktemp("measures-cli"))
 
 
 def _active(cli: Cli) -> list[str]:
@@ -185,3 +155,11 @@ def test_cli_lists_loads_and_refuses(cli: Cli, tmp_path: Path) -> None:
     shipped = Path(__file__).parents[2] / "src" / "xinyong" / "measures" / "data" / "measures.yaml"
     assert cli.run("measures", "load", str(shipped))[0] == 0
     assert "local_bid_ban" not in _active(cli) and "restrict_procurement" in _active(cli)
+
+
+def test_a_gbk_measures_file_is_refused_with_the_encoding_named(tmp_path: Path) -> None:
+    path = tmp_path / "措施.yaml"
+    path.write_bytes(("- code: gbk_measure\n  name: 限制参与政府采购\n").encode("gbk"))
+    with pytest.raises(MeasureDefinitionError, match="UTF-8") as caught:
+        load_measures(path)
+    assert "措施.yaml" in caught.value.message

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationInfo, 
 from pydantic_core import PydanticCustomError
 
 from xinyong.errors import InvalidInput
-from xinyong.yamlsource import YamlSourceError, line_at, load
+from xinyong.yamlsource import YamlSourceError, line_at, load, read_utf8
 
 ListCode = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,31}$")]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
@@ -166,11 +166,7 @@ def load_list_types(path: Path | None = None) -> list[ListTypeDefinition]:
         return parse_list_types_text(file.read_text(encoding="utf-8-sig"), file.name)
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = exc.object[:exc.start].count(b"\n") + 1
-        raise ListTypeDefinitionError("无法读取名单类型文件：文件须为 UTF-8 编码（GBK/GB18030 文件请先另存为 UTF-8）",
-                                      path.name, line) from exc
-    except OSError as exc:
-        raise ListTypeDefinitionError(f"无法读取名单类型文件：{exc}", path.name) from exc
+        text = read_utf8(path)
+    except YamlSourceError as exc:
+        raise ListTypeDefinitionError(f"无法读取名单类型文件：{exc.problem}", path.name, exc.line) from exc
     return parse_list_types_text(text, path.name)

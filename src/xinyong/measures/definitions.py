@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from xinyong.errors import InvalidInput
 from xinyong.lists.definitions import Domain, LegalBasis, ListKind
-from xinyong.yamlsource import YamlSourceError, line_at, load
+from xinyong.yamlsource import YamlSourceError, line_at, load, read_utf8
 
 MeasureCode = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,47}$")]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
@@ -115,7 +115,7 @@ def load_measures(path: Path | None = None) -> list[MeasureDefinition]:
         return parse_measures_text(file.read_text(encoding="utf-8-sig"), file.name)
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise MeasureDefinitionError(f"无法读取措施清单文件：{exc}", path.name) from exc
+        text = read_utf8(path)
+    except YamlSourceError as exc:
+        raise MeasureDefinitionError(f"无法读取措施清单文件：{exc.problem}", path.name, exc.line) from exc
     return parse_measures_text(text, path.name)
