@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     log_level: str = Field("INFO")
     search_limit: int = Field(20, ge=1, le=100, description="results per public search")
     upload_max_mb: int = Field(200, ge=1, le=4096, description="largest file the console accepts (the CLI streams any size)")
+    attachment_max_mb: int = Field(10, ge=1, le=100, description="largest evidence file (objections, repairs) accepted")
+    attachment_dir: Path = Field(
+        Path("./attachments"), description="folder for evidence files, outside the web root, stored under random names"
+    )
 
 
 @lru_cache(maxsize=1)

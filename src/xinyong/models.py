@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from xinyong.accounts.models import ApiKey, LoginSession, User
+from xinyong.attachments.models import Attachment
 from xinyong.audit.models import AuditEvent, StateTransition
 from xinyong.catalog.models import CatalogField, RecordType
 from xinyong.db import Base
@@ -22,6 +23,7 @@ from xinyong.system.models import SystemValue
 
 __all__ = [
     "ApiKey",
+    "Attachment",
     "AuditEvent",
     "Base",
     "CatalogField",

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa  # noqa: F401
-from alembic import op  # noqa: F401
+import sqlalchemy as sa
+from alembic import op
 
-import xinyong.db  # noqa: F401
+import xinyong.db
 
 revision: str = '0005'
 down_revision: str | None = '0004'
@@ -21,8 +21,26 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    op.create_table('attachment',
+    sa.Column('owner_type', sa.String(length=32), nullable=False),
+    sa.Column('owner_id', sa.String(length=64), nullable=False),
+    sa.Column('filename', sa.String(length=200), nullable=False),
+    sa.Column('size', sa.BigInteger(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('media_type', sa.String(length=64), nullable=False),
+    sa.Column('stored_name', sa.String(length=64), nullable=False),
+    sa.Column('uploaded_by', sa.String(length=64), nullable=False),
+    sa.Column('uploaded_at', xinyong.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_attachment')),
+    sa.UniqueConstraint('stored_name', name=op.f('uq_attachment_stored_name'))
+    )
+    with op.batch_alter_table('attachment', schema=None) as batch_op:
+        batch_op.create_index('ix_attachment_owner', ['owner_type', 'owner_id'], unique=False)
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table('attachment', schema=None) as batch_op:
+        batch_op.drop_index('ix_attachment_owner')
+
+    op.drop_table('attachment')
