@@ -80,7 +80,12 @@ def create_app(
     settings = settings or get_settings()
     configure_logging(settings.log_level, settings.log_json)
     if session_factory is None:
-        engine = engine or make_engine(settings.database_url)
+        # No ping per checkout (a round trip per request): a connection found dead fails its request and
+        # makes the pool drop all older connections; hot routes retry once (xinyong.web.in_unit_of_work).
+        # Requests are admitted up to the pool size; the overflow serves the short side writes a request
+        # may make on a second connection (API-key usage stamps), so those never wait for a request to end.
+        engine = engine or make_engine(settings.database_url, pool_size=settings.db_pool_size,
+                                       max_overflow=settings.db_pool_size, pool_pre_ping=False, pool_recycle=1800)
         session_factory = make_session_factory(engine)
     if keyring is None:
         with unit_of_work(session_factory) as session:
@@ -93,6 +98,9 @@ def create_app(
     app.state.settings = settings
     app.state.session_factory = session_factory
     app.state.keyring = keyring
+    from xinyong.web import RequestSlots
+
+    app.state.request_slots = RequestSlots(settings.db_pool_size)
     install_error_handlers(app)
 
     from pathlib import Path
@@ -128,6 +136,7 @@ def create_app(
     app.include_router(lists_portal.router)
     app.include_router(lists_console.router)
     app.include_router(measures_api.router, prefix="/api/v1", dependencies=api_deps, responses=ERROR_RESPONSES)
+    app.include_router(measures_api.checks_router, prefix="/api/v1")  # resolves its caller itself, in one hop
     app.include_router(measures_console.router)
     app.include_router(measures_console.public_router)
     app.include_router(screening_api.router, prefix="/api/v1", dependencies=api_deps, responses=ERROR_RESPONSES)

@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     log_json: bool = Field(False, description="log as JSON lines instead of console text")
     log_level: str = Field("INFO")
     search_limit: int = Field(20, ge=1, le=100, description="results per public search")
+    db_pool_size: int = Field(
+        20, ge=1, le=200, description="database connections per server process; requests beyond it wait their turn"
+    )
     upload_max_mb: int = Field(200, ge=1, le=4096, description="largest file the console accepts (the CLI streams any size)")
     attachment_max_mb: int = Field(10, ge=1, le=100, description="largest evidence file (objections, repairs) accepted")
     attachment_dir: Path = Field(

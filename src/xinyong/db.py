@@ -114,7 +114,9 @@ def _sqlite_setup(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        # A unit that reads and then writes asks for BEGIN IMMEDIATE: upgrading a read transaction to a write
+        # one fails at once with "database is locked" when another writer got in between (busy_timeout unused).
+        conn.exec_driver_sql(conn.get_execution_options().get("sqlite_begin", "BEGIN"))
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -124,7 +126,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
         _sqlite_setup(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(url, **kwargs)
 
 
 def make_session_factory(bind: Any, **kwargs: Any) -> sessionmaker[Session]:

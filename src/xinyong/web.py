@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
-from collections.abc import Iterator
+import weakref
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
+import anyio
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
 
 from xinyong.accounts import service as accounts
 from xinyong.accounts.errors import CsrfFailed
@@ -38,17 +44,97 @@ CSRF_COOKIE = "xy_csrf"
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "portal" / "templates"))
 
 
-def get_db(request: Request) -> Iterator[Session]:
-    """One unit of work per request: committed before the response is sent, rolled back on error."""
-    session = request.app.state.session_factory()
+T = TypeVar("T")
+
+
+class RequestSlots:
+    """At most `size` requests of one process hold a database session at a time.
+
+    Why: a session takes a pooled connection at its first query and keeps it across the thread hops of
+    its request (dependencies, route, commit). With more such requests than connections, worker threads
+    block on the pool while the requests holding connections wait for a thread: the server deadlocks.
+    Admitting no more requests than the pool has connections makes every checkout succeed at once.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+            weakref.WeakKeyDictionary())
+
+    def acquire(self) -> asyncio.Semaphore:
+        """The semaphore of the running event loop (test clients run several loops)."""
+        loop = asyncio.get_running_loop()
+        found = self._by_loop.get(loop)
+        if found is None:
+            found = self._by_loop[loop] = asyncio.Semaphore(self.size)
+        return found
+
+
+def _finish(session: Session, commit: bool) -> None:
     try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
     finally:
         session.close()
+
+
+async def get_db(request: Request) -> AsyncIterator[Session]:
+    """One unit of work per request: committed before the response is sent, rolled back on error."""
+    async with request.app.state.request_slots.acquire():
+        session = request.app.state.session_factory()
+        try:
+            yield session
+        except BaseException:
+            with anyio.CancelScope(shield=True):  # a dropped client must still give the connection back
+                await run_in_threadpool(_finish, session, False)
+            raise
+        with anyio.CancelScope(shield=True):
+            await run_in_threadpool(_finish, session, True)
+
+
+def _open_unit(factory: sessionmaker[Session], appends: bool) -> tuple[Connection | None, Session]:
+    bind = factory.kw.get("bind")
+    if not appends or not isinstance(bind, Engine):
+        return None, factory()
+    if bind.dialect.name == "postgresql":  # each statement commits by itself: no BEGIN/COMMIT round trips
+        connection = bind.connect().execution_options(isolation_level="AUTOCOMMIT")
+    else:  # SQLite: take the write lock first, waiting for it, instead of failing on the upgrade
+        connection = bind.connect().execution_options(sqlite_begin="BEGIN IMMEDIATE")
+    return connection, factory(bind=connection)
+
+
+def _run_unit(factory: sessionmaker[Session], work: Callable[[Session], T], appends: bool) -> T:
+    for attempt in (1, 2):
+        connection, session = _open_unit(factory, appends)
+        try:
+            result = work(session)
+            session.commit()
+            return result
+        except DBAPIError as exc:
+            session.rollback()
+            if attempt == 1 and exc.connection_invalidated:
+                continue  # a pooled connection died (database restarted): once more on a fresh one
+            raise
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+            if connection is not None:
+                connection.close()
+    raise AssertionError("unreachable")
+
+
+async def in_unit_of_work(request: Request, work: Callable[[Session], T], *, appends: bool = False) -> T:
+    """Run `work(session)` and commit in one worker thread: a hot API route's whole request in one hop.
+
+    appends: the work reads and then appends rows, with nothing to roll back together, so on PostgreSQL
+    each statement commits by itself, and on SQLite the write lock is taken up front.
+    """
+    async with request.app.state.request_slots.acquire():
+        return await run_in_threadpool(_run_unit, request.app.state.session_factory, work, appends)
 
 
 DbSession = Annotated[Session, Depends(get_db, scope="function")]
@@ -73,7 +159,7 @@ def current_login(request: Request, session: DbSession) -> LoginSession | None:
     return accounts.resolve_login_session(session, request.cookies.get(SESSION_COOKIE))
 
 
-def optional_principal(request: Request, session: DbSession) -> Principal | None:
+def principal_from_request(request: Request, session: Session) -> Principal | None:
     """Caller from an API key (Authorization: Bearer or X-API-Key) or a console session."""
     header = request.headers.get("authorization", "")
     key = request.headers.get("x-api-key") or (header[7:] if header.lower().startswith("bearer ") else None)
@@ -81,6 +167,11 @@ def optional_principal(request: Request, session: DbSession) -> Principal | None
         return accounts.resolve_api_key(session, key)
     login = current_login(request, session)
     return accounts.principal_for_user(login.user) if login else None
+
+
+def optional_principal(request: Request, session: DbSession) -> Principal | None:
+    """Caller from an API key or a console session, if any."""
+    return principal_from_request(request, session)
 
 
 def require_principal(principal: Annotated[Principal | None, Depends(optional_principal)]) -> Principal:

@@ -160,7 +160,7 @@ def test_feedback_rules_over_http(api: TestClient, world, admin) -> None:
 
 def test_follow_up_over_http(api: TestClient, session: Session, keyring, world, admin) -> None:
     dept, other, firm, system, other_clerk = world
-    old = service.check(session, keyring, weekends_calendar(), clerk_of(dept), dept,
+    old = service.check(session, keyring, weekends_calendar(), clerk_of(dept), dept.id,
                         CheckIn(subject=SubjectQuery(code=firm.uscc), matter="政府采购"),
                         today=NOW - dt.timedelta(days=30))
     ask(api, system, code=firm.uscc)  # due in 10 working days: not yet followed up

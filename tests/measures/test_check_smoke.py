@@ -17,7 +17,7 @@ TODAY = DAY + dt.timedelta(days=30)
 
 
 def ask(session, keyring, dept, matter, **subject):
-    return service.check(session, keyring, weekends_calendar(), clerk_of(dept), dept,
+    return service.check(session, keyring, weekends_calendar(), clerk_of(dept), dept.id,
                          CheckIn(subject=SubjectQuery(**subject), matter=matter), today=TODAY)
 
 

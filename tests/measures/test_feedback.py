@@ -28,7 +28,7 @@ DUE = dt.date(2026, 7, 15)  # 10 working days later (weekends only)
 
 def make_check(session, keyring, dept, subject, matter="政府采购", principal=None, today=TODAY):
     """A check for a company, by the department's clerk unless another principal is given."""
-    return service.check(session, keyring, weekends_calendar(), principal or clerk_of(dept), dept,
+    return service.check(session, keyring, weekends_calendar(), principal or clerk_of(dept), dept.id,
                          CheckIn(subject=SubjectQuery(code=subject.uscc), matter=matter), today=today)
 
 

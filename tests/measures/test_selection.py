@@ -25,7 +25,7 @@ TODAY = DAY + dt.timedelta(days=30)
 
 def ask(session, keyring, dept, matter, measures=None, **subject) -> CheckOut:
     """A check by the department's clerk on TODAY."""
-    return service.check(session, keyring, weekends_calendar(), clerk_of(dept), dept,
+    return service.check(session, keyring, weekends_calendar(), clerk_of(dept), dept.id,
                          CheckIn(subject=SubjectQuery(**subject), matter=matter), today=TODAY, measures=measures)
 
 

@@ -29,7 +29,7 @@ def utc(*args: int) -> dt.datetime:
 
 def check_at(session, keyring, dept, firm, moment: dt.datetime, matter: str = "政府采购") -> CreditCheck:
     """A check answered on moment's day, stored at that moment."""
-    out = service.check(session, keyring, weekends_calendar(), clerk_of(dept), dept,
+    out = service.check(session, keyring, weekends_calendar(), clerk_of(dept), dept.id,
                         CheckIn(subject=SubjectQuery(code=firm.uscc), matter=matter), today=moment.date())
     row = session.get(CreditCheck, out.check_id)
     row.checked_at = moment

@@ -6,10 +6,14 @@ import datetime as dt
 import hashlib
 import re
 import secrets
+import time
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from xinyong.accounts import repository
@@ -20,11 +24,14 @@ from xinyong.audit.service import record_event
 from xinyong.db import utcnow
 from xinyong.departments.models import Department
 from xinyong.errors import InvalidInput
+from xinyong.logs import get_logger
 
 _hasher = PasswordHasher()
 USERNAME_RE = re.compile(r"^[a-z][a-z0-9_.-]{2,63}$")
 API_KEY_PREFIX = "xy_"
 MIN_PASSWORD_LENGTH = 10
+
+log = get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -175,15 +182,55 @@ def create_api_key(session: Session, *, name: str, role: Role, department: Depar
     return key, plain
 
 
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+KEY_CACHE_SECONDS = 5.0
+# Resolved keys per process: business systems call with one key thousands of times a second. A key
+# revoked here is dropped at once; revoked in another process (CLI, other worker) it works at most
+# KEY_CACHE_SECONDS longer there.
+_key_cache: dict[tuple[object, str], tuple[float, Principal]] = {}
+
+
+def _key_cache_slot(session: Session, digest: str) -> tuple[object, str]:
+    return (session.get_bind().engine.url, digest)
+
+
+def _touch_last_used(session: Session, key: ApiKey, now: dt.datetime) -> None:
+    bind = session.get_bind()
+    if not isinstance(bind, Engine):  # a session on a caller's connection (tests, CLI): write in its transaction
+        key.last_used_at = now
+        return
+    # Its own short transaction: on SQLite, turning the request's read transaction into a write one is
+    # where concurrent requests fail with "database is locked". A usage stamp is not worth failing a request.
+    try:
+        with bind.begin() as connection:
+            connection.execute(update(ApiKey).where(ApiKey.id == key.id).values(last_used_at=now))
+    except OperationalError as exc:
+        log.warning("api_key_last_used_not_written", key_id=key.id, error=str(exc).splitlines()[0])
+
+
 def resolve_api_key(session: Session, presented: str) -> Principal:
     """Principal of a presented API key, or InvalidApiKey."""
-    key = repository.get_api_key_by_hash(session, _token_hash(presented.strip()))
+    digest = _token_hash(presented.strip())
+    slot = _key_cache_slot(session, digest)
+    cached = _key_cache.get(slot)
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
+    key = repository.get_api_key_by_hash(session, digest)
     if key is None or key.status != ApiKeyStatus.ACTIVE:
+        _key_cache.pop(slot, None)
         raise InvalidApiKey("API 密钥无效或已吊销")
-    key.last_used_at = utcnow()
-    return Principal("api_key", key.id, key.name, Role(key.role), key.department_id)
+    now = utcnow()
+    # At most one write a minute: a write per request would serialise every request of one key on its row.
+    if key.last_used_at is None or now - key.last_used_at >= LAST_USED_RESOLUTION:
+        _touch_last_used(session, key, now)
+    principal = Principal("api_key", key.id, key.name, Role(key.role), key.department_id)
+    if len(_key_cache) > 10_000:
+        _key_cache.clear()
+    _key_cache[slot] = (time.monotonic() + KEY_CACHE_SECONDS, principal)
+    return principal
 
 
 def revoke_api_key(session: Session, key: ApiKey, *, actor: str, reason: str | None = None) -> None:
     """Revoke an API key for good."""
     api_key_machine.transition(session, key, ApiKeyStatus.REVOKED, actor=actor, reason=reason)
+    _key_cache.pop(_key_cache_slot(session, key.key_hash), None)

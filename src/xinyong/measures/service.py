@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import and_, bindparam, exists, func, insert, or_, select, true
+from sqlalchemy import exists, select
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
@@ -23,9 +23,10 @@ from xinyong.errors import InvalidInput
 from xinyong.lists.definitions import Domain, ListKind
 from xinyong.lists.models import ListEntry, ListType
 from xinyong.lists.states import EntryStatus
+from xinyong.measures import repository
 from xinyong.measures.cache import active_measures_cache
 from xinyong.measures.definitions import MeasureDefinition
-from xinyong.measures.models import CreditCheck, Measure
+from xinyong.measures.models import Measure
 from xinyong.measures.schemas import CheckIn, CheckOut, EntryHit, GreenChannel, MeasureHit, SubjectOut
 from xinyong.records.models import CreditRecord
 from xinyong.records.publication import add_months
@@ -71,23 +72,17 @@ def active_measures(session: Session) -> list[MeasureDefinition]:
     return [MeasureDefinition.model_validate(m.definition) for m in rows]
 
 
-_measure = Measure.__table__
-_ACTIVE_COUNT = select(func.count()).select_from(_measure).where(_measure.c.is_active == true()).scalar_subquery()
-_LAST_CHANGE = select(func.max(_measure.c.updated_at)).scalar_subquery()
-_MEASURES_VERSION = select(_ACTIVE_COUNT, _LAST_CHANGE)
-
-
 def cached_active_measures(session: Session, version: tuple[object, ...] | None = None) -> Sequence[MeasureDefinition]:
     """Active measures from the per-process cache (measures/cache.py), keyed by database and measures version."""
     if version is None:
-        version = tuple(session.execute(_MEASURES_VERSION).one())
-    key = (str(session.get_bind().engine.url), *version)
+        version = tuple(session.execute(repository.MEASURES_VERSION).one())
+    key = (session.get_bind().engine.url, *version)
     return active_measures_cache.get(key, lambda: active_measures(session))
 
 
 def _subject_out(subject: Subject | Row) -> SubjectOut:
-    person = subject.kind is SubjectKind.NATURAL_PERSON
-    return SubjectOut(id=subject.id, kind=subject.kind.value, name=masking.mask_name(subject.name) if person else subject.name,
+    person = subject.kind == SubjectKind.NATURAL_PERSON  # an enum from the ORM, a string from the fast lane
+    return SubjectOut(id=subject.id, kind=str(subject.kind), name=masking.mask_name(subject.name) if person else subject.name,
                       code=None if person else subject.uscc, masked_id=subject.document_masked if person else None)
 
 
@@ -186,43 +181,19 @@ def _hits(session: Session, subject: Subject, today: dt.date) -> list[EntryHit]:
     return hits
 
 
-_subject, _entry, _type, _dept = Subject.__table__, ListEntry.__table__, ListType.__table__, Department.__table__
-_record, _record_type, _check = CreditRecord.__table__, RecordType.__table__, CreditCheck.__table__
-_TODAY, _SINCE = bindparam("today", type_=_entry.c.valid_from.type), bindparam("since", type_=_record.c.decision_on.type)
-_ADVERSE_RECORD = exists().where(
-    _record.c.subject_id == _subject.c.id, _record.c.is_current == true(),
-    _record.c.status == RecordStatus.EFFECTIVE, _record.c.decision_on >= _SINCE,
-    _record.c.record_type_id.in_(select(_record_type.c.id).where(_record_type.c.adverse == true())))
-# One round trip for a check by code: the subject, its live entries with type and recognising department,
-# whether it has an adverse record since `since` (green channel) and the measures version (cache key).
-_BY_CODE = (
-    select(_subject.c.id, _subject.c.kind, _subject.c.name, _subject.c.uscc, _subject.c.document_masked,
-           _entry.c.id.label("entry_id"), _entry.c.status, _entry.c.valid_until, _entry.c.basis,
-           _type.c.code.label("list_type"), _type.c.name.label("list_type_name"), _type.c.kind.label("list_kind"),
-           _type.c.domain, _dept.c.name.label("department_name"), _ADVERSE_RECORD.label("adverse_record"),
-           _ACTIVE_COUNT.label("measures_active"), _LAST_CHANGE.label("measures_changed"))
-    .select_from(_subject.outerjoin(_entry, and_(
-        _entry.c.subject_id == _subject.c.id,  # no IN (...): an expanding parameter is re-rendered per call
-        or_(_entry.c.status == EntryStatus.EFFECTIVE, _entry.c.status == EntryStatus.SUSPENDED),
-        _entry.c.valid_from <= _TODAY, _entry.c.valid_until >= _TODAY))
-        .outerjoin(_type, _type.c.id == _entry.c.list_type_id).outerjoin(_dept, _dept.c.id == _entry.c.department_id))
-    .where(_subject.c.uscc == bindparam("code")).order_by(_entry.c.id))
-_INSERT_CHECK = insert(_check).returning(_check.c.id)
-
-
 def _own_hits(rows: Sequence[Row]) -> list[EntryHit]:
     return [EntryHit(entry_id=r.entry_id, list_type=r.list_type, list_type_name=r.list_type_name,
-                     kind=r.list_kind.value, domain=r.domain.value, status=r.status.value, valid_until=r.valid_until,
+                     kind=str(r.list_kind), domain=str(r.domain), status=str(r.status), valid_until=r.valid_until,
                      basis=r.basis, recognising_department=r.department_name or "", via="self")
             for r in rows if r.entry_id is not None]
 
 
 def check(session: Session, keyring: Keyring, calendar: WorkingCalendar, principal: Principal,
-          department: Department, query: CheckIn, *, today: dt.date | None = None,
+          department_id: int, query: CheckIn, *, today: dt.date | None = None,
           measures: Sequence[MeasureDefinition] | None = None) -> CheckOut:
     """Answer a check and keep it under a check id (the answer is what the caller was told)."""
     principal.require(*CHECKERS)
-    principal.require_department(department.id)
+    principal.require_department(department_id)
     today = today or dt.date.today()
     since = add_months(today, -12 * GREEN_CHANNEL_YEARS)
     if session.autoflush:
@@ -230,11 +201,10 @@ def check(session: Session, keyring: Keyring, calendar: WorkingCalendar, princip
     conn = session.connection()  # Core on the session's transaction, without the ORM execution layer
     rows = None
     if query.subject.code:  # hot path: one Core query instead of an ORM query per table
-        rows = conn.execute(_BY_CODE, {"code": query.subject.code.strip().upper(), "today": today,
-                                       "since": since}).all()
+        rows = repository.subject_rows_by_code(conn, query.subject.code.strip().upper(), today, since)
     version: tuple[object, ...] | None = None
     adverse_record: bool | None = None
-    if rows is not None and (not rows or rows[0].kind is not SubjectKind.NATURAL_PERSON):
+    if rows is not None and (not rows or rows[0].kind != SubjectKind.NATURAL_PERSON):
         subjects: Sequence[Subject | Row] = rows[:1]
         subject = rows[0] if rows else None
         hits = _own_hits(rows)
@@ -258,11 +228,11 @@ def check(session: Session, keyring: Keyring, calendar: WorkingCalendar, princip
     if query.subject.document_number:  # never keep a plain ID number in the check log
         logged = {**logged, "subject": {**logged["subject"], "document_number": None}}
     checked_at, due = utcnow(), calendar.add_working_days(today, FEEDBACK_WORKING_DAYS)
-    check_id = conn.execute(_INSERT_CHECK, {
-        "checked_at": checked_at, "department_id": department.id, "caller": principal.actor,
+    check_id = repository.insert_check(conn, {
+        "checked_at": checked_at, "department_id": department_id, "caller": principal.actor,
         "matter": query.matter.value, "subject_id": subject.id if subject else None, "query": logged,
         "hit": bool(hits), "entry_ids": [h.entry_id for h in hits], "measure_codes": [m.code for m in chosen],
-        "green_channel": bool(green and green.eligible), "feedback_due_on": due}).scalar_one()
+        "green_channel": bool(green and green.eligible), "feedback_due_on": due})
     return CheckOut(check_id=check_id, checked_at=checked_at, matter=query.matter.value, found=subject is not None,
                     subject=_subject_out(subject) if subject else None,
                     candidates=[_subject_out(s) for s in subjects] if len(subjects) > 1 else [],
