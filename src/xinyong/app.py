@@ -122,6 +122,9 @@ def create_app(
     from xinyong.system import api as system_api
     from xinyong.web import ERROR_RESPONSES, optional_principal
 
+    # The check is business systems' hot path: matched first (routes are tried in order), and it resolves its
+    # caller itself, inside its one worker-thread hop.
+    app.include_router(measures_api.checks_router, prefix="/api/v1")
     # A presented API key must be valid even on public endpoints: a revoked key is refused, not ignored.
     api_deps = [Depends(optional_principal)]
     for router in (subjects_api.router, catalog_api.router, records_api.router, lists_api.router,
@@ -136,7 +139,6 @@ def create_app(
     app.include_router(lists_portal.router)
     app.include_router(lists_console.router)
     app.include_router(measures_api.router, prefix="/api/v1", dependencies=api_deps, responses=ERROR_RESPONSES)
-    app.include_router(measures_api.checks_router, prefix="/api/v1")  # resolves its caller itself, in one hop
     app.include_router(measures_console.router)
     app.include_router(measures_console.public_router)
     app.include_router(screening_api.router, prefix="/api/v1", dependencies=api_deps, responses=ERROR_RESPONSES)

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import namedtuple
 from collections.abc import Mapping, Sequence
 from enum import Enum
 from typing import Any
 
 import psycopg
-from psycopg.rows import namedtuple_row
 from psycopg.types.json import Jsonb
 from sqlalchemy import and_, bindparam, exists, func, insert, or_, select, true
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql import Executable
+from sqlalchemy.sql import Select
+from sqlalchemy.sql.dml import Insert
 
 from xinyong.catalog.models import RecordType
 from xinyong.departments.models import Department
@@ -63,11 +64,18 @@ class PgFastLane:
     Rows come back as named tuples with plain strings where the ORM would give enums.
     """
 
-    def __init__(self, statement: Executable, json_params: frozenset[str] = frozenset()) -> None:
+    def __init__(self, statement: Select | Insert, json_params: frozenset[str] = frozenset()) -> None:
         self.statement = statement
         self.json_params = json_params
+        # One row class for the statement's columns, made once (psycopg's namedtuple_row rebuilds names per query).
+        names = ([c.key for c in statement.selected_columns] if isinstance(statement, Select)
+                 else [d["name"] for d in statement.returning_column_descriptions])
+        self.row = namedtuple(f"{type(statement).__name__}Row", names, rename=True)
         self._sql: str | None = None
         self._defaults: dict[str, Any] = {}
+
+    def _make_row(self, cursor: Any) -> Any:
+        return self.row._make
 
     def execute(self, connection: Connection, params: Mapping[str, Any]) -> Any:
         """Run on the connection's psycopg connection (its transaction, if any) and return the cursor."""
@@ -79,13 +87,13 @@ class PgFastLane:
         values = {**self._defaults, **params}
         for name in self.json_params:
             values[name] = Jsonb(values[name])
-        cursor = connection.connection.driver_connection.cursor(row_factory=namedtuple_row)
+        cursor = connection.connection.driver_connection.cursor(row_factory=self._make_row)
         try:
             return cursor.execute(self._sql, values, prepare=True)
         except psycopg.Error as exc:
             # SQLAlchemy's own handling: wrap as DBAPIError and, on a lost connection, invalidate it and the
             # pool's older connections, so that the unit of work can retry on a fresh one.
-            connection._handle_dbapi_exception(exc, self._sql, values, cursor, None)  # noqa: SLF001
+            connection._handle_dbapi_exception(exc, self._sql, values, cursor, None)
             raise
 
 
