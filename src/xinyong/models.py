@@ -18,6 +18,7 @@ from xinyong.lists.models import (
 )
 from xinyong.measures.models import CheckFeedback, CreditCheck, Measure
 from xinyong.records.models import ChangeEvent, CreditRecord, ImportBatch, ImportRowError, SubjectNameReview
+from xinyong.repairs.models import RepairApplication, RepairNotice
 from xinyong.subjects.models import OccupationalGroup, Subject, SubjectOccupation
 from xinyong.system.models import SystemValue
 
@@ -42,6 +43,8 @@ __all__ = [
     "Measure",
     "OccupationalGroup",
     "RecordType",
+    "RepairApplication",
+    "RepairNotice",
     "StateTransition",
     "Subject",
     "SubjectNameReview",

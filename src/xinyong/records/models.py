@@ -89,6 +89,8 @@ class CreditRecord(IdMixin, TimestampMixin, Base):
     publish_until: Mapped[dt.date | None]
     withdrawn_at: Mapped[dt.datetime | None]
     expired_at: Mapped[dt.datetime | None]
+    # Set when a credit repair is approved (F8): the record leaves publication and sharing.
+    repaired_at: Mapped[dt.datetime | None]
     name_mismatch: Mapped[bool] = mapped_column(default=False)
 
     record_type: Mapped[RecordType] = relationship(lazy="joined")
