@@ -131,6 +131,13 @@ def create_app(
     app.include_router(measures_console.router)
     app.include_router(measures_console.public_router)
     app.include_router(screening_api.router, prefix="/api/v1", dependencies=api_deps, responses=ERROR_RESPONSES)
+    from xinyong.repairs import api as repairs_api
+    from xinyong.repairs import console as repairs_console
+    from xinyong.repairs import portal as repairs_portal
+
+    app.include_router(repairs_api.router, prefix="/api/v1", dependencies=api_deps, responses=ERROR_RESPONSES)
+    app.include_router(repairs_portal.router)
+    app.include_router(repairs_console.router)
     install_offline_docs(app)  # before /static, which would otherwise swallow /static/swagger
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "portal" / "static")), name="static")
     return app

@@ -58,6 +58,7 @@ class HistoryOut(BaseModel):
 class NoticeOut(BaseModel):
     """A notice issued on the application."""
 
+    id: int
     kind: str
     number: str
     title: str

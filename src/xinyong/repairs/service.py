@@ -100,7 +100,7 @@ def view(session: Session, app: RepairApplication) -> RepairOut:
         accept_due_on=app.accept_due_on, decide_due_on=app.decide_due_on,
         rule=f"{app.rule_citation}{app.rule_article}", rule_effective_on=app.rule_effective_on,
         decision_reason=app.decision_reason,
-        notices=[NoticeOut(kind=n.kind.value, number=n.number, title=n.title, issued_at=n.issued_at)
+        notices=[NoticeOut(id=n.id, kind=n.kind.value, number=n.number, title=n.title, issued_at=n.issued_at)
                  for n in repository.notices_of(session, app.id)],
         history=[HistoryOut(occurred_at=h.occurred_at, from_state=repair_machine.label(h.from_state),
                             to_state=repair_machine.label(h.to_state), reason=h.reason)
