@@ -13,6 +13,7 @@ from xinyong.cli.webhooks import deliver_webhooks
 from xinyong.errors import InvalidInput
 from xinyong.lists.tasks import run_list_jobs
 from xinyong.records.tasks import expire_publications
+from xinyong.repairs.tasks import mark_overdue_repairs
 
 app = typer.Typer(help="定时任务", no_args_is_help=True)
 
@@ -38,9 +39,11 @@ def run(today: Annotated[str | None, typer.Option("--today", help="按指定日�
     with session_scope() as session:
         expired = expire_publications(session, day)
         lists = run_list_jobs(session, day, get_default_calendar())
+        overdue_repairs = mark_overdue_repairs(session, day)
     console.print(f"{day.isoformat()}：公示期满下线 {expired:,} 条。")
     for key, count in lists.items():
         console.print(f"  {LIST_LABELS.get(key, key)} {count:,} 条。")
+    console.print(f"  信用修复申请超过受理或决定期限、标记逾期 {overdue_repairs:,} 条。")
     # After the list moves are committed: their change events are what the webhooks deliver.
     hooks = deliver_webhooks()
     console.print(f"  名单变更推送：新排队 {hooks['queued']:,} 条，送达 {hooks['delivered']:,} 条，"
