@@ -94,6 +94,12 @@ def create_app(
     app.state.session_factory = session_factory
     app.state.keyring = keyring
     install_error_handlers(app)
+    from xinyong.queries.delivery import sender_from
+    from xinyong.security import SecurityMiddleware
+
+    app.state.code_sender = sender_from(settings.query_code_sender)
+    app.add_middleware(SecurityMiddleware, limit=settings.rate_limit_per_minute, paths=settings.rate_limit_paths,
+                       trust_forwarded=settings.rate_limit_trust_forwarded)
 
     from pathlib import Path
 
@@ -131,6 +137,9 @@ def create_app(
     app.include_router(measures_console.router)
     app.include_router(measures_console.public_router)
     app.include_router(screening_api.router, prefix="/api/v1", dependencies=api_deps, responses=ERROR_RESPONSES)
+    from xinyong.queries import api as queries_api
+
+    app.include_router(queries_api.router, prefix="/api/v1", dependencies=api_deps, responses=ERROR_RESPONSES)
     from xinyong.repairs import api as repairs_api
     from xinyong.repairs import console as repairs_console
     from xinyong.repairs import portal as repairs_portal

@@ -34,6 +34,21 @@ class Settings(BaseSettings):
     log_json: bool = Field(False, description="log as JSON lines instead of console text")
     log_level: str = Field("INFO")
     search_limit: int = Field(20, ge=1, le=100, description="results per public search")
+    rate_limit_per_minute: int = Field(
+        60, ge=1, le=100_000, description="public search, report and self-query requests per client IP per minute"
+    )
+    rate_limit_paths: list[str] = Field(
+        ["/search", "/api/v1/search", "/reports", "/api/v1/reports", "/api/v1/queries/self", "/query"],
+        description="path prefixes the per-IP limit applies to (each prefix counted separately)",
+    )
+    rate_limit_trust_forwarded: bool = Field(
+        False, description="take the client IP from X-Forwarded-For (only behind a trusted reverse proxy)"
+    )
+    query_code_minutes: int = Field(10, ge=1, le=60, description="lifetime of a one-time code for a self query")
+    query_code_sender: str = Field(
+        "xinyong.queries.delivery:LogSender", description="module:Class delivering one-time codes (SMS gateway)"
+    )
+    query_log_years: int = Field(5, ge=1, le=30, description="how long authorised-query logs are kept")
     upload_max_mb: int = Field(200, ge=1, le=4096, description="largest file the console accepts (the CLI streams any size)")
     attachment_max_mb: int = Field(10, ge=1, le=100, description="largest evidence file (objections, repairs) accepted")
     attachment_dir: Path = Field(

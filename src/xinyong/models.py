@@ -19,7 +19,9 @@ from xinyong.lists.models import (
 from xinyong.measures.models import CheckFeedback, CreditCheck, Measure
 from xinyong.records.models import ChangeEvent, CreditRecord, ImportBatch, ImportRowError, SubjectNameReview
 from xinyong.repairs.models import RepairApplication, RepairNotice
+from xinyong.queries.models import OneTimeCode, PersonContact, QueryLog
 from xinyong.subjects.models import OccupationalGroup, Subject, SubjectOccupation
+from xinyong.subjects.search_models import SubjectSearchTerm
 from xinyong.system.models import SystemValue
 
 __all__ = [
@@ -42,6 +44,9 @@ __all__ = [
     "LoginSession",
     "Measure",
     "OccupationalGroup",
+    "OneTimeCode",
+    "PersonContact",
+    "QueryLog",
     "RecordType",
     "RepairApplication",
     "RepairNotice",
@@ -49,6 +54,7 @@ __all__ = [
     "Subject",
     "SubjectNameReview",
     "SubjectOccupation",
+    "SubjectSearchTerm",
     "SystemValue",
     "User",
     "Webhook",
