@@ -104,6 +104,7 @@ def create_app(
     from pathlib import Path
 
     from xinyong.accounts import portal as accounts_portal
+    from xinyong.audit import console as audit_console
     from xinyong.catalog import api as catalog_api
     from xinyong.lists import api as lists_api
     from xinyong.lists import api_webhooks as lists_webhooks_api
@@ -114,6 +115,8 @@ def create_app(
     from xinyong.portal import routes as portal_routes
     from xinyong.records import api as records_api
     from xinyong.records import portal as records_portal
+    from xinyong.reports import api as reports_api
+    from xinyong.reports import portal as reports_portal
     from xinyong.screening import api as screening_api
     from xinyong.subjects import api as subjects_api
     from xinyong.subjects import portal as subjects_portal
@@ -137,6 +140,9 @@ def create_app(
     app.include_router(measures_console.router)
     app.include_router(measures_console.public_router)
     app.include_router(screening_api.router, prefix="/api/v1", dependencies=api_deps, responses=ERROR_RESPONSES)
+    app.include_router(reports_api.router, prefix="/api/v1", dependencies=api_deps, responses=ERROR_RESPONSES)
+    app.include_router(reports_portal.router)
+    app.include_router(audit_console.router)
     from xinyong.queries import api as queries_api
 
     app.include_router(queries_api.router, prefix="/api/v1", dependencies=api_deps, responses=ERROR_RESPONSES)

@@ -54,6 +54,16 @@ class Settings(BaseSettings):
     attachment_dir: Path = Field(
         Path("./attachments"), description="folder for evidence files, outside the web root, stored under random names"
     )
+    report_font_path: Path | None = Field(
+        None, description="CJK font embedded in credit report PDFs (.ttf/.otf/.ttc); default: Debian's Noto Sans CJK, "
+                          "else WenQuanYi Zen Hei"
+    )
+    report_font_index: int | None = Field(
+        None, ge=0, le=31, description="face number inside a .ttc collection; default: Noto Sans CJK SC (2) or 0"
+    )
+    public_base_url: str = Field(
+        "http://127.0.0.1:8000", description="address of the public portal, printed (and QR-coded) on credit reports"
+    )
 
 
 @lru_cache(maxsize=1)

@@ -17,6 +17,7 @@ from xinyong.lists.models import (
     WebhookDelivery,
 )
 from xinyong.measures.models import CheckFeedback, CreditCheck, Measure
+from xinyong.reports.models import CreditReport
 from xinyong.records.models import ChangeEvent, CreditRecord, ImportBatch, ImportRowError, SubjectNameReview
 from xinyong.repairs.models import RepairApplication, RepairNotice
 from xinyong.queries.models import OneTimeCode, PersonContact, QueryLog
@@ -34,6 +35,7 @@ __all__ = [
     "CheckFeedback",
     "CreditCheck",
     "CreditRecord",
+    "CreditReport",
     "Department",
     "ImportBatch",
     "ImportRowError",

@@ -5,7 +5,9 @@ from __future__ import annotations
 import typer
 
 from xinyong.cli import apikeys, calendar, catalog, db, demo, departments, jobs, lists, records, serve, users
+from xinyong.cli import audit as audit_cli
 from xinyong.cli import measures as measures_cli
+from xinyong.cli import report as report_cli
 from xinyong.cli import screen as screen_cli
 from xinyong.cli import webhooks as webhooks_cli
 
@@ -20,10 +22,12 @@ app.add_typer(jobs.app, name="jobs")
 app.add_typer(webhooks_cli.app, name="webhooks")
 app.add_typer(lists.app, name="lists")
 app.add_typer(measures_cli.app, name="measures")
+app.add_typer(audit_cli.app, name="audit")
 app.command("demo")(demo.demo)
 app.command("serve")(serve.serve)
 app.command("import")(records.import_file)
 app.command("screen")(screen_cli.screen)
+app.command("report")(report_cli.report)
 
 if __name__ == "__main__":
     app()
