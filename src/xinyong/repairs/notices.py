@@ -24,7 +24,7 @@ def _body(app: RepairApplication, kind: NoticeKind, reason: str | None, effects:
         text = f"{opening}，经审查，决定不予受理。\n理由：{reason}\n{basis}{app.rule_article}。"
     elif kind is NoticeKind.APPROVAL:
         text = (f"{opening}，经审核，你（单位）已纠正失信行为、履行相关义务并作出信用承诺，符合信用修复条件，决定准予信用修复。"
-                f"\n修复效果：{effects}" + (f"\n说明：{reason}" if reason else "") + f"\n{basis}{app.rule_article}。"
+                f"\n修复效果：{effects}。" + (f"\n说明：{reason}" if reason else "") + f"\n{basis}{app.rule_article}。"
                 "\n如违反信用承诺，将依法依规撤销本决定并恢复公示相关信息。")
     else:
         text = f"{opening}，经审核，决定不予信用修复。\n理由：{reason}\n{basis}{app.rule_article}。"

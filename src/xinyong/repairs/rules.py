@@ -8,7 +8,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
 
 from xinyong.catalog.definitions import SeverityClass
 from xinyong.repairs.errors import RepairRulesError
@@ -65,6 +65,12 @@ class RepairRuleSet(BaseModel):
     commitment_article: Text
     classes: dict[SeverityClass, ClassRule]
     excluded: list[Exclusion] = []
+
+    @field_validator("commitment")
+    @classmethod
+    def _no_spaces(cls, value: str) -> str:
+        # A folded YAML block joins its lines with spaces, which Chinese text does not have.
+        return "".join(value.split())
 
     @property
     def citation(self) -> str:
