@@ -117,3 +117,27 @@ def test_green_channel_still_counts_a_repaired_record(session, keyring, files_se
     out = measures.check(session, keyring, weekends_calendar(), clerk_of(checker), checker,
                          CheckIn(subject=SubjectQuery(code=subject.uscc), matter="行政审批"), today=REAL_TODAY)
     assert out.measures == [] and out.green_channel is not None and not out.green_channel.eligible
+
+
+def report_rows(content, title_part: str) -> list[tuple[str, ...]]:
+    """Rows of the report sections whose title contains title_part."""
+    return [row for s in content.sections if title_part in s.title and s.table for row in s.table.rows]
+
+
+def test_public_api_profile_and_credit_report_drop_the_repaired_record(session, keyring, files_settings, client):
+    from xinyong.db import utcnow
+    from xinyong.reports.content import gather
+
+    _, subject, record = penalised(session, keyring)
+    session.flush()
+    before = client.get(f"/api/v1/subjects/{subject.uscc}").json()
+    assert [r["document_number"] for r in before["records"]] == [record.document_number]
+    in_report = [row for s in gather(session, subject, utcnow()).sections if s.table for row in s.table.rows]
+    assert any(record.document_number in cell for row in in_report for cell in row)
+    approved(session, keyring, files_settings, record_application(record, subject))
+    after = client.get(f"/api/v1/subjects/{subject.uscc}").json()
+    assert after["records"] == []
+    content = gather(session, subject, utcnow())
+    shown = [row for s in content.sections if s.table and "修复" not in s.title for row in s.table.rows]
+    assert not any(record.document_number in cell for row in shown for cell in row)
+    assert [row[0] for row in report_rows(content, "信用修复")] == [f"行政处罚 {record.document_number}"]
