@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     query_log_years: int = Field(5, ge=1, le=30, description="how long authorised-query logs are kept")
     upload_max_mb: int = Field(200, ge=1, le=4096, description="largest file the console accepts (the CLI streams any size)")
     attachment_max_mb: int = Field(10, ge=1, le=100, description="largest evidence file (objections, repairs) accepted")
+    repair_rules_file: Path | None = Field(
+        None, description="credit repair rules (YAML keyed by effective date) used instead of the shipped repair_rules.yaml"
+    )
     attachment_dir: Path = Field(
         Path("./attachments"), description="folder for evidence files, outside the web root, stored under random names"
     )

@@ -15,7 +15,7 @@ from xinyong.errors import InvalidInput, XinyongError
 from xinyong.lists.api import AppCalendar
 from xinyong.repairs import repository, service
 from xinyong.repairs.errors import RepairNotFound
-from xinyong.repairs.rules import rule_set_on
+from xinyong.repairs.rules import active_rules, rule_set_on
 from xinyong.repairs.schemas import RepairIn
 from xinyong.tracking import normalise_tracking_code
 from xinyong.web import AppKeyring, AppSettings, DbSession, check_csrf, csrf_for, render
@@ -31,7 +31,7 @@ VALUE_FIELDS = ("subject_code", "document_type", "target_kind", "decision_number
 
 
 def _form_context(request: Request, values: dict[str, str], error: str | None = None) -> dict[str, Any]:
-    rules = rule_set_on(dt.date.today())
+    rules = rule_set_on(dt.date.today(), active_rules(request.app.state.settings))
     return {"rules": rules, "values": values, "error": error, "csrf": csrf_for(request, None),
             "document_types": [d.value for d in DocumentType], "max_files": service.MAX_FILES}
 

@@ -11,6 +11,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
 
 from xinyong.catalog.definitions import SeverityClass
+from xinyong.config import Settings
 from xinyong.repairs.errors import RepairRulesError
 from xinyong.yamlsource import YamlSourceError, line_at, load, read_utf8
 
@@ -123,6 +124,24 @@ def load_rules(path: Path | None = None) -> tuple[RepairRuleSet, ...]:
 def shipped_rules() -> tuple[RepairRuleSet, ...]:
     """The shipped rule sets, parsed once."""
     return load_rules()
+
+
+def active_rules(settings: Settings) -> tuple[RepairRuleSet, ...]:
+    """The credit office's rules file (XINYONG_REPAIR_RULES_FILE) when set, else the shipped rules."""
+    if settings.repair_rules_file is None:
+        return shipped_rules()
+    path = Path(settings.repair_rules_file)
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        raise RepairRulesError("修复规则文件不存在或无法读取（XINYONG_REPAIR_RULES_FILE）", path.name) from None
+    return _file_rules(str(path), stamp)
+
+
+@lru_cache(maxsize=4)
+def _file_rules(path: str, stamp: int) -> tuple[RepairRuleSet, ...]:
+    """A rules file parsed once per modification time."""
+    return load_rules(Path(path))
 
 
 def rule_set_on(day: dt.date, sets: tuple[RepairRuleSet, ...] | None = None) -> RepairRuleSet:

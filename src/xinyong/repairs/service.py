@@ -17,7 +17,7 @@ from xinyong.repairs import repository
 from xinyong.repairs.eligibility import display_name, judge, resolve_subject, resolve_target
 from xinyong.repairs.errors import DuplicateRepair, InvalidRepair, RepairNotFound
 from xinyong.repairs.models import RepairApplication
-from xinyong.repairs.rules import RepairRuleSet, rule_set_on
+from xinyong.repairs.rules import RepairRuleSet, active_rules, rule_set_on
 from xinyong.repairs.schemas import AttachmentIn, HistoryOut, NoticeOut, RepairIn, RepairOut
 from xinyong.repairs.states import REPAIR_LABELS, repair_machine
 from xinyong.tracking import id_tail_matches, new_tracking_code, normalise_tracking_code
@@ -49,7 +49,7 @@ def submit(session: Session, keyring: Keyring, settings: Settings, calendar: Wor
         raise InvalidRepair("请上传履行法定责任和义务、纠正失信行为的证明材料（至少一份）")
     if len(files) > MAX_FILES:
         raise InvalidRepair(f"证明材料最多 {MAX_FILES} 份")
-    rule_set = rule_set_on(submitted_on, rules)
+    rule_set = rule_set_on(submitted_on, rules or active_rules(settings))
     subject, tail = resolve_subject(session, keyring, body)
     target = resolve_target(session, subject, body, submitted_on)
     verdict = judge(rule_set, target, body, submitted_on)
