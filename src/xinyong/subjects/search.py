@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -12,7 +13,6 @@ from xinyong import codes, masking
 from xinyong.crypto import Keyring
 from xinyong.errors import InvalidInput
 from xinyong.subjects import search_repository as repo
-from xinyong.subjects.models import Subject
 from xinyong.subjects.search_terms import TERM_CHARS, normalise
 
 MIN_QUERY = 2
@@ -35,7 +35,7 @@ class SearchTooDeep(InvalidInput):
 class Hit:
     """One ranked result before it is rendered."""
 
-    subject: Subject
+    subject: Any  # a Subject, or a row of its summary columns (search_repository.SUMMARY_COLUMNS)
     rank: int
     match: str
     lists: list[str] = field(default_factory=list)
@@ -76,7 +76,7 @@ def check_depth(page: int, size: int) -> None:
 def _ranked_ids(session: Session, q: str, day: dt.date) -> list[tuple[int, int]]:
     """(rank, subject_id) in rank order, at most MAX_DEPTH + 1, from range scans on the search table."""
     key = normalise(q)
-    cap = MAX_DEPTH + 1
+    cap = repo.CAP
     found: dict[int, int] = {}
 
     def add(rank: int, ids: list[int]) -> None:
@@ -85,14 +85,14 @@ def _ranked_ids(session: Session, q: str, day: dt.date) -> list[tuple[int, int]]
 
     upper = key.upper()
     if key.isascii() and key.isalnum():
-        add(RANK_EXACT, repo.terms_equal(session, "c", upper, 2))
-    docs = repo.terms_equal(session, "d", key[:48], cap)
+        add(RANK_EXACT, repo.terms_equal(session, "c", upper))
+    docs = repo.terms_equal(session, "d", key[:48])
     add(RANK_EXACT, sorted(repo.published_document_subjects(session, docs, key, day)))
     if key.isascii() and key.isalnum():
-        add(RANK_PREFIX, [sid for _t, sid in repo.terms_starting_with(session, ["c"], upper, cap)])
+        add(RANK_PREFIX, [sid for _t, sid in repo.terms_starting_with(session, "c", upper)])
     head = key[:TERM_CHARS]
-    for rank, kinds in ((RANK_PREFIX, ["p"]), (RANK_CONTAINS, ["n"])):
-        terms = repo.terms_starting_with(session, kinds, head, cap)
+    for rank, kind in ((RANK_PREFIX, "p"), (RANK_CONTAINS, "n")):
+        terms = repo.terms_starting_with(session, kind, head)
         # Shorter terms first: the match covers more of the name (the closest names lead).
         ids = [sid for _t, sid in sorted(terms, key=lambda t: (len(t[0]), t[0], t[1]))]
         if len(key) > TERM_CHARS:  # a term holds 16 characters: check the rest on the name itself
@@ -104,7 +104,7 @@ def _ranked_ids(session: Session, q: str, day: dt.date) -> list[tuple[int, int]]
     return sorted(((rank, sid) for sid, rank in found.items()), key=lambda p: p[0])[:cap]
 
 
-def _match(q: str, subject: Subject) -> str:
+def _match(q: str, subject: Any) -> str:
     key = normalise(q)
     if subject.uscc and subject.uscc.startswith(key.upper()):
         return MATCH_CODE
@@ -148,7 +148,7 @@ def _badges(session: Session, hits: list[Hit], day: dt.date) -> None:
         hit.lists = sorted(kinds.get(hit.subject.id, ()))
 
 
-def _persons(session: Session, keyring: Keyring, text: str, id_part: str | None) -> list[Subject] | None:
+def _persons(session: Session, keyring: Keyring, text: str, id_part: str | None) -> list[Any] | None:
     """Persons for a full ID number, or for a full name with part of the ID; None when the query is neither."""
     compact = text.replace(" ", "").upper()
     if len(compact) == 18 and compact[:17].isdigit():
