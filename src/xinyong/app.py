@@ -112,6 +112,9 @@ def create_app(
     from xinyong.lists import portal as lists_portal
     from xinyong.measures import api as measures_api
     from xinyong.measures import console as measures_console
+    from xinyong.objections import api as objections_api
+    from xinyong.objections import console as objections_console
+    from xinyong.objections import portal as objections_portal
     from xinyong.portal import routes as portal_routes
     from xinyong.records import api as records_api
     from xinyong.records import portal as records_portal
@@ -140,6 +143,9 @@ def create_app(
     app.include_router(measures_console.router)
     app.include_router(measures_console.public_router)
     app.include_router(screening_api.router, prefix="/api/v1", dependencies=api_deps, responses=ERROR_RESPONSES)
+    app.include_router(objections_api.router, prefix="/api/v1", dependencies=api_deps, responses=ERROR_RESPONSES)
+    app.include_router(objections_portal.router)
+    app.include_router(objections_console.router)
     app.include_router(reports_api.router, prefix="/api/v1", dependencies=api_deps, responses=ERROR_RESPONSES)
     app.include_router(reports_portal.router)
     app.include_router(audit_console.router)

@@ -57,6 +57,11 @@ class Settings(BaseSettings):
     attachment_dir: Path = Field(
         Path("./attachments"), description="folder for evidence files, outside the web root, stored under random names"
     )
+    objection_accept_days: int = Field(1, ge=1, le=30, description="working days to accept or refuse an objection")
+    objection_decide_days: int = Field(5, ge=1, le=60, description="working days from submission to the objection decision")
+    objection_extended_days: int = Field(
+        20, ge=1, le=120, description="the decision deadline once extended (with a reason), working days from submission"
+    )
     report_font_path: Path | None = Field(
         None, description="CJK font embedded in credit report PDFs (.ttf/.otf/.ttc); default: Debian's Noto Sans CJK, "
                           "else WenQuanYi Zen Hei"

@@ -17,6 +17,7 @@ from xinyong.lists.models import (
     WebhookDelivery,
 )
 from xinyong.measures.models import CheckFeedback, CreditCheck, Measure
+from xinyong.objections.models import Objection, ObjectionNotice
 from xinyong.reports.models import CreditReport
 from xinyong.records.models import ChangeEvent, CreditRecord, ImportBatch, ImportRowError, SubjectNameReview
 from xinyong.repairs.models import RepairApplication, RepairNotice
@@ -45,6 +46,8 @@ __all__ = [
     "ListTypeDepartment",
     "LoginSession",
     "Measure",
+    "Objection",
+    "ObjectionNotice",
     "OccupationalGroup",
     "OneTimeCode",
     "PersonContact",
