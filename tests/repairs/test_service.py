@@ -9,6 +9,8 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 
 from tests.attachments.samples import png_bytes
+from tests.factories import company
+from tests.lists.test_tasks import listed
 from tests.records.builders import department, penalty, person_id, submit
 from tests.repairs.builders import (
     CAL,
@@ -24,6 +26,8 @@ from tests.repairs.builders import (
 from xinyong import masking
 from xinyong.attachments.errors import UploadRejected
 from xinyong.attachments.models import Attachment
+from xinyong.lists.definitions import ListKind
+from xinyong.lists.models import ListType
 from xinyong.records.models import CreditRecord
 from xinyong.repairs.eligibility import Target, judge
 from xinyong.repairs.errors import DuplicateRepair, InvalidRepair, NotEligible, RepairNotFound, RepairTargetNotFound
@@ -170,4 +174,23 @@ def test_black_entry_is_repairable_where_its_type_allows(session, keyring, files
 def test_black_entry_of_a_type_without_repair_is_refused(session, keyring, files_settings):
     _, subject, entry = black_entry(session, keyring, code="statistics_serious")
     with pytest.raises(NotEligible, match="退出条件"):
+        apply(session, keyring, files_settings, entry_application(entry, subject))
+
+
+@pytest.mark.parametrize("code, kind, problem", [
+    ("tax_a_grade", "红名单", "不是失信信息"), ("market_watch", "重点关注名单", "退出条件"),
+])
+def test_red_and_watch_entries_without_repair_are_refused(session, keyring, files_settings, code, kind, problem):
+    subject = company(session, "漳州市名单示例有限公司")
+    entry = listed(session, code, subject, department(session), dt.date(2025, 1, 6))
+    assert entry.list_type.kind.value == kind
+    with pytest.raises(NotEligible, match=problem):
+        apply(session, keyring, files_settings, entry_application(entry, subject))
+
+
+def test_warning_entries_are_derived_and_not_repaired_on_their_own(session, keyring, files_settings):
+    subject = company(session, "漳州市预警示例有限公司")
+    warning = session.scalar(select(ListType.code).where(ListType.kind == ListKind.WARNING))
+    entry = listed(session, warning, subject, department(session), dt.date(2025, 1, 6))
+    with pytest.raises(NotEligible, match="自动派生"):
         apply(session, keyring, files_settings, entry_application(entry, subject))

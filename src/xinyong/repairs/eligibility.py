@@ -103,9 +103,9 @@ def resolve_target(session: Session, subject: Subject, body: RepairIn, today: dt
         raise RepairTargetNotFound(f"未找到该主体编号为 {body.list_entry_id} 的有效名单条目")
     kind = entry.list_type.kind
     return Target(TargetKind.LIST_ENTRY, subject, entry.department_id,
-                  LIST_SEVERITY.get(kind, SeverityClass.MINOR).value, entry.recognised_on,
-                  f"{entry.list_type.name}（条目 {entry.id}）", f"e:{entry.id}", adverse=kind.adverse and
-                  kind in LIST_SEVERITY, list_entry_id=entry.id, list_kind=kind,
+                  LIST_SEVERITY.get(kind, SeverityClass.GENERAL).value, entry.recognised_on,
+                  f"{entry.list_type.name}（条目 {entry.id}）", f"e:{entry.id}", adverse=kind.adverse,
+                  list_entry_id=entry.id, list_kind=kind,
                   repair_allowed_by_type=bool(entry.list_type.definition.get("repair_shortens", False)))
 
 
@@ -116,6 +116,9 @@ def judge(rules: RepairRuleSet, target: Target, body: RepairIn, submitted_on: dt
         raise NotEligible(f"不予修复：{excluded.reason}{where}{excluded.article}）")
     if not target.adverse:
         raise NotEligible(f"“{target.label}”不是失信信息，无需信用修复")
+    if target.list_kind is ListKind.WARNING:
+        raise NotEligible("信用预警名单由平台根据重点关注名单自动派生，不能单独申请修复；"
+                          "所涉重点关注名单条目修复退出后，预警名单随之退出")
     if not target.repair_allowed_by_type:
         raise NotEligible(f"不予修复：“{target.label}”所属名单类型的认定依据未规定可通过信用修复提前退出"
                           "（依据：该名单类型的退出条件）")
