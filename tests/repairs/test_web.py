@@ -153,3 +153,12 @@ def test_console_queue_scope_decisions_notices_and_evidence(web, session, keyrin
     assert notice.group(2) in document and "停止在门户网站公示" in document and "window.print()" in document
     tracked = web.get("/repairs/track", params={"code": code, "tail": subject.uscc[-4:]}).text
     assert "修复完成" in tracked and notice.group(2) in tracked
+
+
+def test_subject_page_links_an_adverse_record_to_a_prefilled_form(web, session, keyring):
+    _, subject, record = penalised(session, keyring)
+    session.flush()
+    page = web.get(f"/subjects/{subject.uscc}").text
+    link = re.search(r'href="(/repairs\?record=[^"]+)">申请信用修复</a>', page).group(1).replace("&amp;", "&")
+    form = web.get(link).text
+    assert f'value="{record.document_number}"' in form and f'value="{subject.uscc}"' in form
