@@ -142,3 +142,13 @@ def test_status_lookup_needs_code_and_id_tail(session: Session, keyring, setting
     for code, given in ((objection.tracking_code, "0000"), ("YY-20260101-AAAAAAAA", tail), ("", "")):
         with pytest.raises(ObjectionNotFound, match="查询码或证件号码后四位不正确"):
             find_for_applicant(session, code, given)
+
+
+def test_unpublished_list_types_only_for_departments(session: Session, keyring, settings) -> None:
+    dept, watch = black_entry(session, code="market_watch", name="漳州市关注测试有限公司")
+    with pytest.raises(ObjectionTargetNotFound):
+        file(session, keyring, settings, payload(entry=watch))
+    finder = department(session, "漳州市财政局")
+    filing = file(session, keyring, settings, payload(entry=watch), principal=clerk_of(finder))
+    assert filing.objection.department_id == dept.id and watch.under_objection
+    assert watch.status is EntryStatus.EFFECTIVE  # only black entries are suspended
