@@ -10,6 +10,7 @@ from xinyong.cli import measures as measures_cli
 from xinyong.cli import report as report_cli
 from xinyong.cli import screen as screen_cli
 from xinyong.cli import webhooks as webhooks_cli
+from xinyong.objections import cli as objections_cli
 from xinyong.repairs import cli as repairs_cli
 
 app = typer.Typer(help="xinyong 公共信用信息平台", no_args_is_help=True, pretty_exceptions_show_locals=False)
@@ -24,6 +25,7 @@ app.add_typer(webhooks_cli.app, name="webhooks")
 app.add_typer(lists.app, name="lists")
 app.add_typer(measures_cli.app, name="measures")
 app.add_typer(repairs_cli.app, name="repairs")
+app.add_typer(objections_cli.app, name="objections")
 app.add_typer(audit_cli.app, name="audit")
 app.command("demo")(demo.demo)
 app.command("serve")(serve.serve)
