@@ -28,7 +28,7 @@ from sqlalchemy import create_engine, make_url, text
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
-from checks import (  # noqa: E402 - bench/checks.py holds the shared server and load plumbing
+from checks import (
     BAR_P99_MS,
     BAR_RATIO,
     BAR_RPS,
@@ -45,7 +45,8 @@ from checks import (  # noqa: E402 - bench/checks.py holds the shared server and
     start_server,
     stop_server,
 )
-from lists import PG_ADMIN  # noqa: E402
+
+from lists import PG_ADMIN
 
 
 def main() -> None:

@@ -37,7 +37,7 @@ from sqlalchemy import create_engine, text
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
-from lists import PG_ADMIN  # noqa: E402 - bench/lists.py holds the shared PostgreSQL admin URL
+from lists import PG_ADMIN
 
 BAR_P95_MS = 50.0
 BARRED = ("full name", "name fragment", "pinyin initials", "exact code", "code prefix")

@@ -77,7 +77,7 @@ def bulk_subjects(session: Session, n: int, stem: str) -> list[int]:
     rows = [{"id": first + i, "kind": "法人及非法人组织", "name": f"{stem}{i:04d}有限公司", "name_initials": "",
              "uscc": make_uscc(), "is_agency": False, "created_at": now, "updated_at": now} for i in range(n)]
     session.execute(insert(Subject.__table__), rows)
-    search_terms.write_terms(session.connection(), search_terms.rows_of(
+    search_terms.write_terms(session, search_terms.rows_of(
         (r["id"], r["name"], service.name_initials(r["name"]), r["uscc"], r["kind"]) for r in rows))
     return [r["id"] for r in rows]
 
@@ -94,8 +94,8 @@ def test_backfill_rebuilds_the_table(session: Session, keyring: Keyring) -> None
     ids = bulk_subjects(session, 30, "回填测试")
     session.execute(delete(SubjectSearchTerm))
     assert search.search(session, keyring, "回填测试").total == 0
-    written = search_terms.backfill(session.connection())
-    again = search_terms.backfill(session.connection())
+    written = search_terms.backfill(session)
+    again = search_terms.backfill(session)
     assert written == again > 0
     assert {h.subject.id for h in search.search(session, keyring, "回填测试", size=50).hits} == set(ids)
 

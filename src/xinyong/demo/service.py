@@ -108,7 +108,7 @@ class DemoWriter:
         if self._rows and (force or len(self._rows) >= BATCH):
             self.session.connection().execute(insert(model.__table__), self._rows)
             if model is Subject:
-                write_terms(self.session.connection(), rows_of(
+                write_terms(self.session, rows_of(
                     (r["id"], r["name"], r["name_initials"], r.get("uscc"), r["kind"]) for r in self._rows))
             self.progress(len(self._rows) if model is Subject else 0)
             self._rows = []

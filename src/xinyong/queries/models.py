@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from xinyong.db import BigId, Base, IdMixin, StrEnumType, utcnow
+from xinyong.db import Base, BigId, IdMixin, StrEnumType, utcnow
 from xinyong.queries.states import QueryChannel
 
 

@@ -29,12 +29,9 @@ def upgrade() -> None:
     sa.Column('kind', sa.String(length=1), nullable=False),
     sa.Column('term', sa.String(length=48).with_variant(sa.String(length=48, collation='C'), 'postgresql'), nullable=False),
     sa.Column('subject_id', BigId, nullable=False),
-    sa.ForeignKeyConstraint(['subject_id'], ['subject.id'], name=op.f('fk_subject_search_term_subject_id_subject'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('kind', 'term', 'subject_id', name=op.f('pk_subject_search_term')),
     sqlite_with_rowid=False,
     )
-    with op.batch_alter_table('subject_search_term', schema=None) as batch_op:
-        batch_op.create_index('ix_subject_search_term_subject_id', ['subject_id'], unique=False)
 
     op.create_table('person_contact',
     sa.Column('subject_id', BigId, nullable=False),
@@ -86,9 +83,12 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_query_log_subject_id'), ['subject_id'], unique=False)
 
     # Subjects and records stored before this migration become searchable now (bulk, no ORM objects).
+    from sqlalchemy.orm import Session
+
     from xinyong.subjects.search_terms import backfill
 
-    backfill(op.get_bind())
+    with Session(bind=op.get_bind()) as session:  # joins the migration's transaction; Alembic commits
+        backfill(session)
 
 
 def downgrade() -> None:
@@ -100,6 +100,4 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_one_time_code_subject_id'))
     op.drop_table('one_time_code')
     op.drop_table('person_contact')
-    with op.batch_alter_table('subject_search_term', schema=None) as batch_op:
-        batch_op.drop_index('ix_subject_search_term_subject_id')
     op.drop_table('subject_search_term')
