@@ -9,6 +9,7 @@ command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need_apt+=(fonts-noto-cjk)
 command -v pg_isready >/dev/null 2>&1 || need_apt+=(postgresql-client)
 command -v sqlite3 >/dev/null 2>&1 || need_apt+=(sqlite3)
+command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)  # reads credit report PDFs in tests
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing system packages: ${need_apt[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"

@@ -102,10 +102,17 @@ def create_app(
 
     app.state.request_slots = RequestSlots(settings.db_pool_size)
     install_error_handlers(app)
+    from xinyong.queries.delivery import sender_from
+    from xinyong.security import SecurityMiddleware
+
+    app.state.code_sender = sender_from(settings.query_code_sender)
+    app.add_middleware(SecurityMiddleware, limit=settings.rate_limit_per_minute, paths=settings.rate_limit_paths,
+                       trust_forwarded=settings.rate_limit_trust_forwarded)
 
     from pathlib import Path
 
     from xinyong.accounts import portal as accounts_portal
+    from xinyong.audit import console as audit_console
     from xinyong.catalog import api as catalog_api
     from xinyong.lists import api as lists_api
     from xinyong.lists import api_webhooks as lists_webhooks_api
@@ -113,9 +120,14 @@ def create_app(
     from xinyong.lists import portal as lists_portal
     from xinyong.measures import api as measures_api
     from xinyong.measures import console as measures_console
+    from xinyong.objections import api as objections_api
+    from xinyong.objections import console as objections_console
+    from xinyong.objections import portal as objections_portal
     from xinyong.portal import routes as portal_routes
     from xinyong.records import api as records_api
     from xinyong.records import portal as records_portal
+    from xinyong.reports import api as reports_api
+    from xinyong.reports import portal as reports_portal
     from xinyong.screening import api as screening_api
     from xinyong.subjects import api as subjects_api
     from xinyong.subjects import portal as subjects_portal
@@ -142,6 +154,22 @@ def create_app(
     app.include_router(measures_console.router)
     app.include_router(measures_console.public_router)
     app.include_router(screening_api.router, prefix="/api/v1", dependencies=api_deps, responses=ERROR_RESPONSES)
+    app.include_router(objections_api.router, prefix="/api/v1", dependencies=api_deps, responses=ERROR_RESPONSES)
+    app.include_router(objections_portal.router)
+    app.include_router(objections_console.router)
+    app.include_router(reports_api.router, prefix="/api/v1", dependencies=api_deps, responses=ERROR_RESPONSES)
+    app.include_router(reports_portal.router)
+    app.include_router(audit_console.router)
+    from xinyong.queries import api as queries_api
+
+    app.include_router(queries_api.router, prefix="/api/v1", dependencies=api_deps, responses=ERROR_RESPONSES)
+    from xinyong.repairs import api as repairs_api
+    from xinyong.repairs import console as repairs_console
+    from xinyong.repairs import portal as repairs_portal
+
+    app.include_router(repairs_api.router, prefix="/api/v1", dependencies=api_deps, responses=ERROR_RESPONSES)
+    app.include_router(repairs_portal.router)
+    app.include_router(repairs_console.router)
     install_offline_docs(app)  # before /static, which would otherwise swallow /static/swagger
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "portal" / "static")), name="static")
     return app

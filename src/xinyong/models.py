@@ -17,8 +17,13 @@ from xinyong.lists.models import (
     WebhookDelivery,
 )
 from xinyong.measures.models import CheckFeedback, CreditCheck, Measure
+from xinyong.objections.models import Objection, ObjectionNotice
+from xinyong.reports.models import CreditReport
 from xinyong.records.models import ChangeEvent, CreditRecord, ImportBatch, ImportRowError, SubjectNameReview
+from xinyong.repairs.models import RepairApplication, RepairNotice
+from xinyong.queries.models import OneTimeCode, PersonContact, QueryLog
 from xinyong.subjects.models import OccupationalGroup, Subject, SubjectOccupation
+from xinyong.subjects.search_models import SubjectSearchTerm
 from xinyong.system.models import SystemValue
 
 __all__ = [
@@ -31,6 +36,7 @@ __all__ = [
     "CheckFeedback",
     "CreditCheck",
     "CreditRecord",
+    "CreditReport",
     "Department",
     "ImportBatch",
     "ImportRowError",
@@ -40,12 +46,20 @@ __all__ = [
     "ListTypeDepartment",
     "LoginSession",
     "Measure",
+    "Objection",
+    "ObjectionNotice",
     "OccupationalGroup",
+    "OneTimeCode",
+    "PersonContact",
+    "QueryLog",
     "RecordType",
+    "RepairApplication",
+    "RepairNotice",
     "StateTransition",
     "Subject",
     "SubjectNameReview",
     "SubjectOccupation",
+    "SubjectSearchTerm",
     "SystemValue",
     "User",
     "Webhook",

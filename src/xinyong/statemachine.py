@@ -9,7 +9,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy.orm import Session
 
 from xinyong.audit.models import StateTransition
-from xinyong.audit.service import record_event
+from xinyong.audit.service import record_event, record_events
 from xinyong.errors import IllegalTransition
 
 S = TypeVar("S", bound=StrEnum)
@@ -91,7 +91,6 @@ class StateMachine(Generic[S]):
             return
         from sqlalchemy import insert
 
-        from xinyong.audit.models import AuditEvent
         from xinyong.db import utcnow
 
         now = utcnow()
@@ -100,7 +99,7 @@ class StateMachine(Generic[S]):
              "to_state": str(to_state), "occurred_at": now, "actor": actor, "reason": reason}
             for i in entity_ids
         ])
-        session.execute(insert(AuditEvent), [
+        record_events(session, [
             {"occurred_at": now, "actor": actor, "action": f"{self.entity_type}.{to_state}",
              "entity_type": self.entity_type, "entity_id": str(i),
              "detail": {"from": str(from_state), "to": str(to_state), "reason": reason}}

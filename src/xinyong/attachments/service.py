@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.attachments.errors import AttachmentMissing, UploadRejected
 from xinyong.attachments.models import Attachment
-from xinyong.attachments.sniffing import sniff
+from xinyong.attachments.sniffing import FileKind, sniff
 from xinyong.config import Settings
 
 FILENAME_MAX = 120
@@ -35,16 +35,21 @@ def _path_of(settings: Settings, stored_name: str) -> Path:
     return Path(settings.attachment_dir) / stored_name[:2] / stored_name
 
 
+def check_upload(settings: Settings, filename: str, content: bytes) -> FileKind:
+    """Refuse a file before anything is stored: size first, then what its bytes really are."""
+    limit = settings.attachment_max_mb * 1024 * 1024
+    if len(content) > limit:
+        raise UploadRejected(f"文件过大：{len(content) / 1024 / 1024:.1f} MB，单个文件不得超过 {settings.attachment_max_mb} MB")
+    return sniff(sanitise_filename(filename), content)
+
+
 def store_upload(
     session: Session, settings: Settings, *, filename: str, content: bytes, owner_type: str,
     owner_id: int | str, uploaded_by: str,
 ) -> Attachment:
     """Check one uploaded file, write it under a random name and record it."""
-    limit = settings.attachment_max_mb * 1024 * 1024
-    if len(content) > limit:
-        raise UploadRejected(f"文件过大：{len(content) / 1024 / 1024:.1f} MB，单个文件不得超过 {settings.attachment_max_mb} MB")
     safe_name = sanitise_filename(filename)
-    kind = sniff(safe_name, content)
+    kind = check_upload(settings, safe_name, content)
     stored_name = secrets.token_hex(16)
     path = _path_of(settings, stored_name)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -8,11 +8,15 @@ from typing import Any
 from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from xinyong.db import Base, IdMixin, utcnow
+from xinyong.db import Base, BigId, IdMixin, utcnow
 
 
 class AuditEvent(IdMixin, Base):
-    """Something a person, system or job did; never updated or deleted."""
+    """Something a person, system or job did; never updated or deleted.
+
+    Events form one hash chain: `seq` is the position (1, 2, 3…), `prev_hash` the hash of the event
+    before it and `hash` the sha256 of this event's canonical fields (xinyong.audit.chain).
+    """
 
     __tablename__ = "audit_event"
 
@@ -22,6 +26,9 @@ class AuditEvent(IdMixin, Base):
     entity_type: Mapped[str] = mapped_column(String(64))
     entity_id: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    seq: Mapped[int] = mapped_column(BigId, unique=True)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
 
     __table_args__ = (Index("ix_audit_event_entity", "entity_type", "entity_id"),)
 

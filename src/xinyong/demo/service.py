@@ -21,6 +21,7 @@ from xinyong.departments import service as departments_service
 from xinyong.departments.models import Department
 from xinyong.errors import Conflict, InvalidInput
 from xinyong.subjects.models import OccupationalGroup, Subject, SubjectOccupation
+from xinyong.subjects.search_terms import rows_of, write_terms
 from xinyong.subjects.service import DOCUMENT_PURPOSE
 from xinyong.subjects.states import SubjectKind
 from xinyong.system.models import SystemValue
@@ -106,6 +107,9 @@ class DemoWriter:
     def _flush_rows(self, model: type, force: bool = False) -> None:
         if self._rows and (force or len(self._rows) >= BATCH):
             self.session.connection().execute(insert(model.__table__), self._rows)
+            if model is Subject:
+                write_terms(self.session, rows_of(
+                    (r["id"], r["name"], r["name_initials"], r.get("uscc"), r["kind"]) for r in self._rows))
             self.progress(len(self._rows) if model is Subject else 0)
             self._rows = []
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from xinyong.db import Base, BigId, IdMixin, StrEnumType, TimestampMixin, utcnow
@@ -73,6 +73,7 @@ class ListEntry(IdMixin, TimestampMixin, Base):
     source_record_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("credit_record.id"), index=True)
     derived_from_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("list_entry.id"), index=True)
     derivation: Mapped[str | None] = mapped_column(String(32))
+    under_objection: Mapped[bool] = mapped_column(default=False, server_default=false())  # 异议处理中 (F7)
     created_by: Mapped[str] = mapped_column(String(64))
 
     list_type: Mapped[ListType] = relationship(lazy="joined")

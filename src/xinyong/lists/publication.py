@@ -15,7 +15,7 @@ from xinyong.errors import InvalidInput
 from xinyong.lists import repository
 from xinyong.lists.definitions import Domain, ListKind
 from xinyong.lists.models import ListAnnouncement, ListEntry, ListType, ListTypeDepartment
-from xinyong.lists.states import EntryStatus, entry_machine
+from xinyong.lists.states import LIVE_STATUSES, EntryStatus, entry_machine
 
 KIND_SLUGS = {"red": ListKind.RED, "black": ListKind.BLACK, "watch": ListKind.WATCH, "warning": ListKind.WARNING}
 SLUG_OF_KIND = {kind: slug for slug, kind in KIND_SLUGS.items()}
@@ -102,6 +102,14 @@ def public_entry(session: Session, entry_id: int, day: dt.date) -> ListEntry | N
     """An entry if it is published today, else None."""
     entry = session.get(ListEntry, entry_id)
     if entry is None or entry.status is not EntryStatus.EFFECTIVE or not is_public_type(entry.list_type):
+        return None
+    return entry if entry.valid_from <= day <= entry.valid_until else None
+
+
+def live_entry(session: Session, entry_id: int, day: dt.date) -> ListEntry | None:
+    """An effective or suspended entry within its validity today, published or not (objection targets), else None."""
+    entry = session.get(ListEntry, entry_id)
+    if entry is None or entry.status not in LIVE_STATUSES:
         return None
     return entry if entry.valid_from <= day <= entry.valid_until else None
 

@@ -90,6 +90,7 @@ class PublicEntryOut(BaseModel):
     recognised_on: dt.date
     valid_from: dt.date
     valid_until: dt.date
+    under_objection: bool = Field(False, description="异议处理中（严重失信主体名单条目核查期间暂停实施惩戒措施）")
 
     @classmethod
     def of(cls, entry: ListEntry, department: str) -> PublicEntryOut:
@@ -100,7 +101,8 @@ class PublicEntryOut(BaseModel):
                    subject_name=public_name(entry), subject_code=entry.subject_code,
                    subject_document=entry.subject_masked_id, legal_representative=masking.mask_name(rep) if rep else None,
                    facts=mask_facts(entry), basis=entry.basis, recognising_department=department,
-                   recognised_on=entry.recognised_on, valid_from=entry.valid_from, valid_until=entry.valid_until)
+                   recognised_on=entry.recognised_on, valid_from=entry.valid_from, valid_until=entry.valid_until,
+                   under_objection=entry.under_objection)
 
 
 class PublicPage(BaseModel):

@@ -45,7 +45,8 @@ class ChangeOut(BaseModel):
     cursor: int
     topic: str = Field(RECORD_TOPIC, description="record 信用记录 / list 名单条目")
     occurred_at: dt.datetime
-    kind: str = Field(description="记录：accepted 新增 / updated 更新 / revoked 撤销 / expired 公示期满；"
+    kind: str = Field(description="记录：accepted 新增 / updated 更新 / revoked 撤销 / expired 公示期满 / "
+                                  "repaired 信用修复（停止公示和共享）；"
                                   "名单：list.proposed / list.notified / list.effective / list.suspended / "
                                   "list.exited / list.withdrawn")
     record_type: str | None = Field(None, description="信用信息目录代码（仅记录事件）")

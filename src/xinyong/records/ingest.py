@@ -24,6 +24,7 @@ from xinyong.records.publication import publication_window
 from xinyong.records.roles import FieldRoles, roles_for
 from xinyong.records.states import ChangeKind, RecordStatus, record_machine
 from xinyong.records.validation import RowError, validate_chunk
+from xinyong.subjects import search_terms
 
 REPORT_DEADLINE_WORKING_DAYS = 7  # seed 002 三(一)1: report within 7 working days of the decision
 PRIVATE_PURPOSE = "credit_record.private"
@@ -94,8 +95,10 @@ def _resolve_subjects(ctx: Context, frame: pl.DataFrame) -> pl.DataFrame:
         missing = orgs.filter(creates & ~pl.col(r.uscc).is_in(list(known))).unique(
             subset=[r.uscc], keep="first", maintain_order=True)
         if missing.height:
-            known |= store.create_organisations(ctx.session, missing.select(
+            created = store.create_organisations(ctx.session, missing.select(
                 pl.col(r.uscc).alias("code"), pl.col(r.name).alias("name"), pl.col(r.category).alias("category")))
+            search_terms.index_new_organisations(ctx.session, ((sid, name, code) for code, (sid, name) in created.items()))
+            known |= created
         orgs = orgs.with_columns(
             pl.col(r.uscc).replace_strict({c: v[0] for c, v in known.items()}, default=None,
                                           return_dtype=pl.Int64).alias("_subject_id"),
@@ -341,6 +344,8 @@ def _insert(ctx: Context, frame: pl.DataFrame) -> None:
         pl.lit(now).alias("updated_at"),
     )
     store.bulk_insert(ctx.session, CreditRecord.__table__, out)
+    first = frame.filter(pl.col("_old_version").is_null() & ~pl.col("_subject_key").str.starts_with("P:"))
+    search_terms.index_documents(ctx.session, first.select("_subject_id", "_number").iter_rows())
     flagged = frame.filter(pl.col("_name_mismatch"))
     if flagged.height:
         _flag_names(ctx, flagged)

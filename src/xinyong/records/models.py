@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from xinyong.catalog.models import RecordType
@@ -89,7 +89,11 @@ class CreditRecord(IdMixin, TimestampMixin, Base):
     publish_until: Mapped[dt.date | None]
     withdrawn_at: Mapped[dt.datetime | None]
     expired_at: Mapped[dt.datetime | None]
+    # Set when a credit repair is approved (F8): the record leaves publication and sharing.
+    repaired_at: Mapped[dt.datetime | None]
     name_mismatch: Mapped[bool] = mapped_column(default=False)
+    # 异议处理中 (F7): set while an objection on this version is open; raw bulk inserts rely on the server default.
+    under_objection: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     record_type: Mapped[RecordType] = relationship(lazy="joined")
     department: Mapped[Department] = relationship(lazy="joined")

@@ -21,6 +21,7 @@ def published_on(day: dt.date) -> ColumnElement[bool]:
         CreditRecord.is_current.is_(True),
         CreditRecord.status == RecordStatus.EFFECTIVE,
         CreditRecord.withdrawn_at.is_(None),
+        CreditRecord.repaired_at.is_(None),
         CreditRecord.publish_from <= day,
         CreditRecord.publish_until >= day,
     )

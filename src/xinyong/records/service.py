@@ -19,6 +19,8 @@ class PublicRecord:
     summary: str
     severity: str
     adverse: bool
+    record_id: int = 0
+    under_objection: bool = False  # 异议处理中 (F7)
 
 
 def summary_of(record: CreditRecord) -> str:
@@ -40,6 +42,8 @@ def to_public(record: CreditRecord) -> PublicRecord:
         summary=summary_of(record),
         severity=record.severity,
         adverse=record.record_type.adverse,
+        record_id=record.id,
+        under_objection=record.under_objection,
     )
 
 
@@ -58,6 +62,8 @@ class ListingRow:
 
     cells: tuple[str, ...]
     subject_code: str | None
+    record_id: int = 0
+    under_objection: bool = False  # 异议处理中 (F7)
 
 
 def listing_row(record: CreditRecord, columns: tuple[tuple[str, str], ...]) -> ListingRow:
@@ -69,4 +75,4 @@ def listing_row(record: CreditRecord, columns: tuple[tuple[str, str], ...]) -> L
         if person and code.endswith("_XDR_MC"):
             value = masking.mask_name(value)
         cells.append(value)
-    return ListingRow(tuple(cells), None if person else record.subject.uscc)
+    return ListingRow(tuple(cells), None if person else record.subject.uscc, record.id, record.under_objection)

@@ -38,6 +38,7 @@ class ChangeKind(StrEnum):
     UPDATED = "updated"
     REVOKED = "revoked"
     EXPIRED = "expired"
+    REPAIRED = "repaired"  # credit repair approved: upper platforms stop showing the record
     # List entries (topic "list"): one event per state change of an entry.
     LIST_PROPOSED = "list.proposed"
     LIST_NOTIFIED = "list.notified"

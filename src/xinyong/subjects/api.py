@@ -2,45 +2,38 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
-from pydantic import Field
 
-from xinyong.lists import publication as lists_publication
-from xinyong.lists import views as lists_views
-from xinyong.subjects import repository, service
-from xinyong.subjects.schemas import SearchResult, SubjectProfile, SubjectSummary
-from xinyong.web import AppSettings, DbSession
+from xinyong.subjects import profile, search
+from xinyong.subjects.schemas import SearchResult, SubjectProfileOut
+from xinyong.web import AppKeyring, DbSession
 
 router = APIRouter(tags=["主体"])
 
 
-class SubjectProfileOut(SubjectProfile):
-    """Profile with the subject's current public list entries."""
-
-    lists: list[lists_views.PublicEntryOut] = Field(default_factory=list, description="在有效期内公示的信用名单条目")
-
-
-@router.get("/subjects/{code}", response_model=SubjectProfileOut, summary="主体基本信息")
+@router.get("/subjects/{code}", response_model=SubjectProfileOut, summary="主体信用信息")
 def get_subject(
     session: DbSession,
     code: Annotated[str, Path(description="统一社会信用代码（18位）", min_length=1, max_length=40)],
 ) -> SubjectProfileOut:
-    """Public basic information of an organisation, individual business or agency (personal data masked)."""
-    subject = service.get_organisation(session, code)
-    entries = lists_publication.public_entries_of_subject(session, subject.id, dt.date.today())
-    return SubjectProfileOut(**SubjectProfile.of(subject).model_dump(),
-                             lists=lists_views.public_entries(session, entries))
+    """Public profile of an organisation, individual business or agency: basic information, records in
+    display, live list entries, commitments and what is under objection (personal data masked)."""
+    return profile.public_profile(session, code)
 
 
 @router.get("/search", response_model=SearchResult, summary="公开查询")
-def search(
+def search_subjects(
     session: DbSession,
-    settings: AppSettings,
-    q: Annotated[str, Query(description="名称、名称拼音首字母或统一社会信用代码", min_length=1, max_length=100)],
+    keyring: AppKeyring,
+    q: Annotated[str, Query(description="名称（全称或部分）、名称拼音首字母、统一社会信用代码（全部或前几位）、"
+                                        "决定文书号，或自然人完整身份证号码", max_length=search.MAX_QUERY)] = "",
+    id_part: Annotated[str | None, Query(description="查询自然人时：证件号码前4位、后4位或前4位加后4位，q 填完整姓名",
+                                         max_length=8)] = None,
+    page: Annotated[int, Query(description=f"页码；页码×每页条数不超过{search.MAX_DEPTH}", ge=1, le=search.MAX_DEPTH)] = 1,
+    size: Annotated[int, Query(description="每页条数", ge=1, le=search.MAX_PAGE_SIZE)] = 20,
 ) -> SearchResult:
-    """Search organisations by name, pinyin initials or code; natural persons are never listed."""
-    hits = repository.search_public(session, q, settings.search_limit)
-    return SearchResult(query=q, total=len(hits), results=[SubjectSummary.of(s) for s in hits])
+    """Ranked search: exact code or 决定文书号 first, then name, pinyin-initials or code prefix, then names
+    containing the query. Natural persons only by full ID number, or full name plus part of the ID; masked."""
+    return SearchResult.of(search.search(session, keyring, q, id_part=id_part, page=page, size=size))

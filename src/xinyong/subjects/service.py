@@ -82,8 +82,29 @@ def register_organisation(
     subject.name_initials = name_initials(subject.name)
     session.add(subject)
     session.flush()
+    _reindex(session, subject)
     record_event(session, actor=actor, action="subject.registered", entity_type="subject", entity_id=subject.id,
                  detail={"kind": subject.kind, "uscc": subject.uscc})
+    return subject
+
+
+def _reindex(session: Session, subject: Subject, old: tuple[str, str, str | None] | None = None) -> None:
+    from xinyong.subjects.search_terms import index_subject
+
+    index_subject(session, subject.id, subject.name, subject.name_initials, subject.uscc, subject.kind, old=old)
+
+
+def rename_organisation(session: Session, subject: Subject, name: str, *, actor: str) -> Subject:
+    """Change an organisation's registered name; its search terms follow."""
+    if not SubjectKind(subject.kind).is_organisation:
+        raise WrongSubjectKind("只有法人、非法人组织、个体工商户或机关可以变更名称")
+    old = (subject.name, subject.name_initials, subject.uscc)
+    subject.name = _clean_name(name)
+    subject.name_initials = name_initials(subject.name)
+    session.flush()
+    _reindex(session, subject, old)
+    record_event(session, actor=actor, action="subject.renamed", entity_type="subject", entity_id=subject.id,
+                 detail={"from": old[0], "to": subject.name})
     return subject
 
 
