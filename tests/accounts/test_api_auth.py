@@ -78,8 +78,8 @@ def test_wrong_method_under_api_is_json_405(client: TestClient) -> None:
 
 
 def test_request_validation_under_api_is_json_422(client: TestClient) -> None:
-    detail = _json_error(client.get("/api/v1/search"), 422, "invalid_input")
-    assert detail.startswith("请求参数有误") and "q" in detail
+    detail = _json_error(client.get("/api/v1/measures", params={"matter": "不存在的事项"}), 422, "invalid_input")
+    assert detail.startswith("请求参数有误") and "matter" in detail
 
 
 def test_portal_errors_are_chinese_html_pages(client: TestClient) -> None:
@@ -115,9 +115,9 @@ def test_valid_key_identifies_the_caller(api: TestClient, keys: dict[str, Any], 
                                "department_id": None}
     session.expire_all()
     assert session.get(ApiKey, key.id).last_used_at is not None
-    search = api.get("/api/v1/search", params={"q": "x"}, headers=headers)
+    search = api.get("/api/v1/search", params={"q": "鉴权"}, headers=headers)
     assert search.status_code == 200
-    assert search.json()["query"] == "x"
+    assert search.json()["query"] == "鉴权"
 
 
 def test_department_key_carries_its_department(api: TestClient, keys: dict[str, Any]) -> None:
@@ -173,7 +173,7 @@ def test_console_session_also_identifies_the_caller(api: TestClient, session: Se
                                "department_id": None}
 
 
-@pytest.mark.parametrize("path", ["/api/v1/search?q=x", "/api/v1/catalog"])
+@pytest.mark.parametrize("path", ["/api/v1/search?q=xy", "/api/v1/catalog"])
 @pytest.mark.parametrize("which", ["revoked", "bogus"])
 @pytest.mark.parametrize("how", ["bearer", "x-api-key"])
 def test_revoked_or_bogus_key_is_refused_on_public_api_too(client: TestClient, keys: dict[str, Any], path: str,
@@ -188,7 +188,7 @@ def test_revoked_or_bogus_key_is_refused_on_public_api_too(client: TestClient, k
 def test_valid_key_on_public_api_is_recorded_as_used(client: TestClient, keys: dict[str, Any],
                                                      session: Session) -> None:
     key, plain = keys["live"]
-    response = client.get("/api/v1/search", params={"q": "x"}, headers={"X-API-Key": plain})
+    response = client.get("/api/v1/search", params={"q": "xy"}, headers={"X-API-Key": plain})
     assert response.status_code == 200
     session.expire_all()
     assert session.get(ApiKey, key.id).last_used_at is not None
