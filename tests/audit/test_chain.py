@@ -136,3 +136,20 @@ def test_tampering_is_detected_at_the_first_bad_event(session: Session, tamper) 
     assert not report.ok
     assert report.bad_seq == expected_bad_seq, report.summary()
     assert "审计链已损坏" in report.summary() and str(expected_bad_seq) in report.summary()
+
+
+def test_display_end_job_is_audited(session: Session, keyring) -> None:
+    import datetime as dt
+
+    from tests.records import builders
+    from xinyong.records import tasks
+
+    dept = builders.department(session)
+    builders.submit(session, keyring, dept, [builders.penalty(dept, decided=dt.date.today() - dt.timedelta(days=400))])
+    session.flush()
+    ended = tasks.expire_publications(session, dt.date.today() + dt.timedelta(days=1))
+    session.flush()
+    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "record.display_ended")
+                            .order_by(AuditEvent.seq.desc())).first()
+    assert ended >= 1 and event is not None and event.detail["count"] == ended and event.actor == "system:jobs"
+    assert verify_chain(session).ok
