@@ -163,6 +163,9 @@ def create_app(
     from xinyong.queries import api as queries_api
 
     app.include_router(queries_api.router, prefix="/api/v1", dependencies=api_deps, responses=ERROR_RESPONSES)
+    from xinyong.queries import portal as queries_portal
+
+    app.include_router(queries_portal.router)
     from xinyong.repairs import api as repairs_api
     from xinyong.repairs import console as repairs_console
     from xinyong.repairs import portal as repairs_portal

@@ -32,7 +32,8 @@ def test_appended_events_link_to_the_stored_head(session: Session) -> None:
 
 def test_unflushed_events_and_a_rolled_back_savepoint_keep_the_chain_linear(session: Session) -> None:
     first = record_event(session, actor="a", action="x.one", entity_type="thing")
-    second = record_event(session, actor="a", action="x.two", entity_type="thing")  # first still unflushed
+    second = record_event(session, actor="a", action="x.two", entity_type="thing")
+    session.flush()
     assert second.seq == first.seq + 1 and second.prev_hash == first.hash
     savepoint = session.begin_nested()
     record_event(session, actor="a", action="x.discarded", entity_type="thing")
@@ -41,6 +42,33 @@ def test_unflushed_events_and_a_rolled_back_savepoint_keep_the_chain_linear(sess
     third = record_event(session, actor="a", action="x.three", entity_type="thing")
     session.flush()
     assert third.seq == second.seq + 1 and third.prev_hash == second.hash
+    assert verify_chain(session).ok
+
+
+def test_two_sessions_sharing_a_transaction_do_not_collide(session: Session) -> None:
+    other = Session(bind=session.connection())
+    try:
+        mine = record_event(session, actor="a", action="x.mine", entity_type="thing")  # not written yet
+        theirs = record_event(other, actor="b", action="x.theirs", entity_type="thing")
+        other.flush()
+        session.flush()
+        assert mine.seq == theirs.seq + 1 and mine.prev_hash == theirs.hash
+        assert verify_chain(session).ok
+    finally:
+        other.close()
+
+
+def test_events_added_directly_are_chained_at_flush(session: Session) -> None:
+    early = AuditEvent(actor="b", action="x.direct_before", entity_type="thing")
+    session.add(early)
+    first = record_event(session, actor="a", action="x.via_service", entity_type="thing")
+    loose = [AuditEvent(actor="b", action=f"x.direct{i}", entity_type="thing", entity_id=i) for i in range(3)]
+    session.add_all(loose)
+    session.flush()
+    chain = [early, first, *loose]
+    assert [e.seq for e in chain] == list(range(early.seq, early.seq + 5))
+    assert [e.id for e in chain] == sorted(e.id for e in chain)
+    assert first.prev_hash == early.hash and loose[0].prev_hash == first.hash and loose[0].entity_id == "0"
     assert verify_chain(session).ok
 
 
@@ -108,3 +136,20 @@ def test_tampering_is_detected_at_the_first_bad_event(session: Session, tamper) 
     assert not report.ok
     assert report.bad_seq == expected_bad_seq, report.summary()
     assert "审计链已损坏" in report.summary() and str(expected_bad_seq) in report.summary()
+
+
+def test_display_end_job_is_audited(session: Session, keyring) -> None:
+    import datetime as dt
+
+    from tests.records import builders
+    from xinyong.records import tasks
+
+    dept = builders.department(session)
+    builders.submit(session, keyring, dept, [builders.penalty(dept, decided=dt.date.today() - dt.timedelta(days=400))])
+    session.flush()
+    ended = tasks.expire_publications(session, dt.date.today() + dt.timedelta(days=1))
+    session.flush()
+    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "record.display_ended")
+                            .order_by(AuditEvent.seq.desc())).first()
+    assert ended >= 1 and event is not None and event.detail["count"] == ended and event.actor == "system:jobs"
+    assert verify_chain(session).ok

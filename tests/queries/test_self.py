@@ -121,3 +121,18 @@ def test_contact_must_be_a_mobile_number(session: Session, keyring: Keyring) -> 
 def test_default_sender_logs_and_is_configurable() -> None:
     assert isinstance(sender_from("xinyong.queries.delivery:LogSender"), LogSender)
     LogSender().send(PHONE, "验证码为000000")
+
+
+def test_portal_self_query_in_three_steps(client: TestClient, session: Session, sender: InMemorySender,
+                                          number: str) -> None:
+    form = client.get("/query/self")
+    assert form.status_code == 200 and "获取验证码" in form.text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
+    sent = client.post("/query/self/code", data={"document_number": number, "csrf": csrf})
+    assert sent.status_code == 200 and "验证码已发送" in sent.text and number not in sent.text.replace(
+        f'value="{number}"', "")
+    wrong = client.post("/query/self", data={"document_number": number, "code": "x", "csrf": csrf})
+    assert wrong.status_code == 401 and "验证码错误" in wrong.text
+    shown = client.post("/query/self", data={"document_number": number, "code": code_sent(sender), "csrf": csrf})
+    assert shown.status_code == 200 and "陈自查" in shown.text and "查询编号" in shown.text
+    assert client.post("/query/self/code", data={"document_number": number, "csrf": "forged"}).status_code == 403

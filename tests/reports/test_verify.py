@@ -100,3 +100,14 @@ def test_subject_page_links_the_report(client: TestClient, reported: Reported) -
     page = client.get(f"/subjects/{reported.company.uscc}")
     assert page.status_code == 200
     assert f'href="/reports/subjects/{reported.company.uscc}.pdf"' in page.text and "下载信用报告" in page.text
+
+
+def test_portal_download_is_for_organisations_only(client: TestClient, session: Session, keyring) -> None:
+    from tests.factories import person
+
+    someone = person(session, keyring, "林小梅")
+    session.flush()
+    response = client.get(f"/reports/subjects/{someone.document_masked}.pdf")
+    assert response.status_code in (404, 422) and "application/pdf" not in response.headers["content-type"]
+    unknown = client.get("/reports/subjects/91350000MA00000000.pdf")
+    assert unknown.status_code in (404, 422) and "统一社会信用代码" in unknown.text

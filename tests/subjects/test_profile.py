@@ -38,3 +38,23 @@ def test_profile_of_unknown_and_malformed_codes(client: TestClient) -> None:
     assert client.get("/api/v1/subjects/abc").json()["error"] == "invalid_code"
     page = client.get("/subjects/abc")
     assert page.status_code == 422 and "<html" in page.text.lower()
+
+
+def test_records_marked_under_objection_are_listed(client: TestClient, session: Session, keyring: Keyring) -> None:
+    from sqlalchemy import select
+
+    from xinyong.records.models import CreditRecord
+
+    org = company(session, "漳州市异议标记测试有限公司")
+    dept = department(session)
+    rows = [penalty(dept, name=org.name, uscc=org.uscc, number=n) for n in ("漳市监罚〔2026〕71号", "漳市监罚〔2026〕72号")]
+    assert submit(session, keyring, dept, rows).accepted == 2
+    marked = session.scalars(select(CreditRecord).where(CreditRecord.document_number == "漳市监罚〔2026〕71号")).one()
+    marked.under_objection = True  # what the objections domain sets the moment an objection is filed (F7)
+    session.flush()
+    body = client.get(f"/api/v1/subjects/{org.uscc}").json()
+    assert body["under_objection"] == [{"target": "record", "reference": "漳市监罚〔2026〕71号", "filed_on": None,
+                                        "status": "异议处理中"}]
+    assert [r["under_objection"] for r in body["records"] if r["document_number"].endswith("71号")] == [True]
+    page = client.get(f"/subjects/{org.uscc}").text
+    assert "公示信息 漳市监罚〔2026〕71号：异议处理中" in page

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import inspect
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from xinyong.audit import repository
@@ -15,25 +14,36 @@ from xinyong.audit.chain import GENESIS, event_hash, normalise_detail
 from xinyong.audit.models import AuditEvent
 from xinyong.db import utcnow
 
-_LAST_PENDING = "xinyong.audit.last_pending"
 
-
-def _chain_head(session: Session) -> tuple[int, str]:
-    """(seq, hash) the next event links to: this session's last unflushed event, else the stored head."""
-    last = session.info.get(_LAST_PENDING)
-    # Only a still-pending event can be ahead of the database; once flushed the query sees it, and one
-    # discarded by a rollback is no longer pending.
-    if last is not None and inspect(last).pending:
-        return last.seq, last.hash
+def _link(session: Session, events: list[AuditEvent]) -> None:
+    """Give unwritten events their place on the chain, in order, after the stored head."""
+    repository.lock_chain(session)
     stored = repository.head(session)
-    return stored if stored is not None else (0, GENESIS)
+    seq, prev = stored if stored is not None else (0, GENESIS)
+    now = utcnow()
+    for item in events:
+        seq += 1
+        item.occurred_at = item.occurred_at or now
+        item.entity_id = None if item.entity_id is None else str(item.entity_id)
+        item.detail = normalise_detail(item.detail)
+        item.seq, item.prev_hash = seq, prev
+        item.hash = prev = event_hash(seq=seq, prev_hash=prev, occurred_at=item.occurred_at, actor=item.actor,
+                                      action=item.action, entity_type=item.entity_type, entity_id=item.entity_id,
+                                      detail=item.detail)
 
 
-def _chained(seq: int, prev_hash: str, *, occurred_at: dt.datetime, actor: str, action: str, entity_type: str,
-             entity_id: object | None, detail: dict[str, Any] | None) -> AuditEvent:
-    fields = {"occurred_at": occurred_at, "actor": actor, "action": action, "entity_type": entity_type,
-              "entity_id": None if entity_id is None else str(entity_id), "detail": normalise_detail(detail)}
-    return AuditEvent(seq=seq, prev_hash=prev_hash, hash=event_hash(seq=seq, prev_hash=prev_hash, **fields), **fields)
+@event.listens_for(Session, "before_flush")
+def _link_new_events(session: Session, _context: object, _instances: object) -> None:
+    """Chain every event about to be written, however it was added, just before the flush writes it.
+
+    Why at flush and not when the event is recorded: only then is the stored head final for this writer
+    (another session may share the transaction, or a savepoint may have been rolled back since), and
+    the events go in the order they were added, which is the order the flush inserts them in, so ids rise
+    with seq as `verify_chain` demands.
+    """
+    new = [obj for obj in session.new if isinstance(obj, AuditEvent)]
+    if new:
+        _link(session, sorted(new, key=lambda obj: inspect(obj).insert_order))
 
 
 def record_event(
@@ -45,27 +55,17 @@ def record_event(
     entity_id: object | None = None,
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append an audit event to the chain in the current unit of work."""
+    """Add an audit event to the current unit of work; it joins the chain when the session flushes."""
     return record_events(session, [{"actor": actor, "action": action, "entity_type": entity_type,
                                     "entity_id": entity_id, "detail": detail}])[-1]
 
 
 def record_events(session: Session, events: Iterable[dict[str, Any]]) -> list[AuditEvent]:
-    """Append several events (keys of record_event, optionally occurred_at) with one head lookup."""
-    repository.lock_chain(session)
-    seq, prev = _chain_head(session)
-    added: list[AuditEvent] = []
-    now = utcnow()
-    for fields in events:
-        seq += 1
-        event = _chained(seq, prev, occurred_at=fields.get("occurred_at") or now, actor=fields["actor"],
-                         action=fields["action"], entity_type=fields["entity_type"],
-                         entity_id=fields.get("entity_id"), detail=fields.get("detail"))
-        prev = event.hash
-        added.append(event)
+    """Add several events (keys of record_event, optionally occurred_at) in this order."""
+    added = [AuditEvent(occurred_at=e.get("occurred_at") or utcnow(), actor=e["actor"], action=e["action"],
+                        entity_type=e["entity_type"], entity_id=e.get("entity_id"), detail=e.get("detail"))
+             for e in events]
     session.add_all(added)
-    if added:
-        session.info[_LAST_PENDING] = added[-1]
     return added
 
 

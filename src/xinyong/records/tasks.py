@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import insert, literal, select, update
 from sqlalchemy.orm import Session
 
+from xinyong.audit.service import record_event
 from xinyong.catalog.models import RecordType
 from xinyong.db import UTCDateTime, utcnow
 from xinyong.records.models import ChangeEvent, CreditRecord
@@ -26,4 +27,8 @@ def expire_publications(session: Session, today: dt.date) -> int:
     session.execute(insert(ChangeEvent).from_select(
         ["occurred_at", "kind", "record_id", "subject_id", "record_type_code", "natural_key", "version"], source))
     result = session.execute(update(CreditRecord).where(*due).values(expired_at=now))
-    return result.rowcount or 0
+    expired = result.rowcount or 0
+    if expired:  # one event per run: each record's own change is in the change feed
+        record_event(session, actor="system:jobs", action="record.display_ended", entity_type="credit_record",
+                     detail={"count": expired, "today": today.isoformat()})
+    return expired

@@ -12,16 +12,19 @@ from xinyong.errors import XinyongError
 from xinyong.reports import service
 from xinyong.reports.content import local_time
 from xinyong.reports.schemas import ReportVerificationOut, checked_by
-from xinyong.web import AppKeyring, AppSettings, DbSession, render
+from xinyong.subjects.service import get_organisation
+from xinyong.web import AppSettings, DbSession, render
 
 router = APIRouter(prefix="/reports", include_in_schema=False)
 PORTAL_ACTOR = "public"
 
 
 @router.get("/subjects/{code}.pdf")
-def download(session: DbSession, settings: AppSettings, keyring: AppKeyring, code: str) -> Any:
-    """Issue and download the public edition of a subject's credit report."""
-    subject = service.find_subject(session, keyring, code[:40])
+def download(session: DbSession, settings: AppSettings, code: str) -> Any:
+    """Issue and download the public edition of an organisation's credit report."""
+    # Organisations only: a person's report is issued by the credit office (xinyong report), and an
+    # identity number never belongs in a URL that proxies and access logs keep.
+    subject = get_organisation(session, code[:40])
     issued = service.issue_report(session, settings, subject, issued_by=PORTAL_ACTOR, channel="portal")
     name = f"信用报告-{issued.report.number}.pdf"
     return Response(issued.pdf, media_type="application/pdf", headers={
