@@ -1,4 +1,5 @@
-"""An objection filed through the portal form in headless Chromium, then the 异议处理中 mark on the subject page.
+"""An objection filed through the portal form in headless Chromium: the 异议处理中 mark on the subject page, the
+credit office's decision in the console, the record gone from the portal and the printable decision notice.
 
 The installation is built and served by the real command line, as in tests/portal/test_browser.py; screenshots go
 to /tmp/shots (or a pytest temp folder) as objection-*.png for a person to look at.
@@ -6,6 +7,7 @@ to /tmp/shots (or a pytest temp folder) as objection-*.png for a person to look 
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +16,7 @@ import pytest
 
 from tests.attachments.samples import pdf_bytes
 from tests.portal.test_browser import Portal, browser, chromium_path, page, portal, shots  # noqa: F401 (fixtures)
+from xinyong.demo.service import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -84,3 +87,35 @@ def test_objection_through_the_portal_form_marks_the_record(page, portal: Portal
     page.get_by_role("button", name="查询").click()
     expect(page.locator("main")).to_contain_text("已提交，待受理")
     page.screenshot(path=str(shots / "objection-status.png"), full_page=True)
+
+    # The credit office decides in the console: accept, verify, uphold by revoking the record.
+    page.goto(portal.url("/console/login"))
+    page.get_by_label("用户名").fill("admin")
+    page.get_by_label("密码").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(portal.url("/console"))
+    page.goto(portal.url("/console/objections"))
+    page.locator("tr", has_text=code).get_by_role("link", name="办理").click()
+    page.get_by_role("button", name="受理", exact=True).click()
+    expect(page.locator("p.ok")).to_contain_text("已受理")
+    page.get_by_role("button", name="开始核查").click()
+    uphold = page.locator("form[action$='/uphold']")
+    uphold.locator("select[name=remedy]").select_option("revoke")
+    uphold.get_by_label("理由").fill("该处罚决定已被复议机关撤销。")
+    uphold.get_by_role("button", name="异议成立").click()
+    expect(page.locator("p.ok")).to_contain_text("异议成立")
+    page.screenshot(path=str(shots / "objection-console-case.png"), full_page=True)
+
+    page.goto(portal.url(f"/subjects/{published.uscc}"))
+    expect(page.locator("table.records tr", has_text=published.document_number)).to_have_count(0)
+    page.goto(portal.url("/objections/status"))
+    page.get_by_label("查询码").fill(code)
+    page.get_by_label("申请人证件号码或统一社会信用代码后四位").fill(published.uscc[-4:])
+    page.get_by_role("button", name="查询").click()
+    expect(page.locator("main")).to_contain_text("异议成立，已处理")
+    with page.expect_popup() as popup:
+        page.get_by_role("button", name=re.compile("异议处理决定书")).click()
+    notice = popup.value
+    expect(notice.get_by_role("heading", name="异议处理决定书")).to_be_visible()
+    expect(notice.locator(".document")).to_contain_text("撤销信用记录")
+    notice.screenshot(path=str(shots / "objection-decision-notice.png"), full_page=True)

@@ -16,6 +16,7 @@ from xinyong.lists.events import move
 from xinyong.lists.exits import exit_entry
 from xinyong.lists.models import ListEntry
 from xinyong.lists.states import EntryStatus
+from xinyong.lists.views import public_name
 from xinyong.objections import repository
 from xinyong.objections.errors import InvalidObjection
 from xinyong.objections.models import Objection
@@ -32,6 +33,14 @@ def target_of(session: Session, objection: Objection) -> CreditRecord | ListEntr
     if objection.target_kind is TargetKind.RECORD:
         return session.get(CreditRecord, objection.record_id)
     return session.get(ListEntry, objection.list_entry_id)
+
+
+def target_text(session: Session, objection: Objection) -> str:
+    """The target in one public-safe line (persons on lists masked)."""
+    target = target_of(session, objection)
+    if isinstance(target, ListEntry):
+        return f"{target.list_type.name}：{public_name(target)}（名单条目 {target.id}）"
+    return f"{target.record_type.name} {target.document_number}（记录 {target.id}）"
 
 
 def open_effects(session: Session, objection: Objection, *, actor: str) -> None:

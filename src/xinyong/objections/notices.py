@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from xinyong.db import utcnow
 from xinyong.departments.models import Department
 from xinyong.objections import repository
+from xinyong.objections.effects import target_text
 from xinyong.objections.models import Objection, ObjectionNotice
 from xinyong.objections.states import (
     NOTICE_PREFIXES,
@@ -17,28 +18,26 @@ from xinyong.objections.states import (
 )
 
 
-def describe_target(objection: Objection) -> str:
-    """The target as the notices name it."""
-    if objection.target_kind == "record":
-        return f"信用记录（编号 {objection.record_id}）"
-    return f"名单条目（编号 {objection.list_entry_id}）"
-
-
 def _body(session: Session, objection: Objection, kind: NoticeKind) -> str:
     department = session.get(Department, objection.department_id)
     who = f"{objection.applicant_name}（{objection.applicant_document_masked}）"
-    what = describe_target(objection)
+    what = target_text(session, objection)
     head = f"{who}：\n你（单位）于 {objection.submitted_on} 对{what}提出的异议申请（查询码 {objection.tracking_code}），"
     dept = department.name if department else "信息提供单位"
     if kind is NoticeKind.ACCEPTANCE:
         return (head + f"经审查符合受理条件，本机关决定予以受理，由{dept}核实。"
                 f"核查期间该信息标注“异议处理中”。处理结果将于 {objection.decide_due_on} 前作出。")
     if kind is NoticeKind.NON_ACCEPTANCE:
-        return head + f"经审查不予受理。理由：{objection.decision_reason}。"
+        return head + f"经审查不予受理。理由：{_sentence(objection.decision_reason)}"
     outcome = ("经核实，异议成立，处理如下：" + REMEDY_LABELS[objection.remedy] if objection.status is ObjectionStatus.UPHELD
                else "经核实，异议不成立，维持原信息")
     late = "（本决定在处理期限届满后作出）" if objection.decided_late else ""
-    return head + f"经{dept}核查，{outcome}。理由：{objection.decision_reason}。{late}"
+    return head + f"经{dept}核查，{outcome}。理由：{_sentence(objection.decision_reason)}{late}"
+
+
+def _sentence(text: str | None) -> str:
+    """A reason ending in exactly one full stop."""
+    return (text or "").strip().rstrip("。.；;，,") + "。"
 
 
 def issue(session: Session, objection: Objection, kind: NoticeKind) -> ObjectionNotice:

@@ -29,7 +29,7 @@ OBJECTION_TRANSITIONS: dict[ObjectionStatus, set[ObjectionStatus]] = {
 OBJECTION_LABELS = {
     ObjectionStatus.SUBMITTED: "已提交，待受理", ObjectionStatus.ACCEPTED: "已受理",
     ObjectionStatus.NOT_ACCEPTED: "不予受理", ObjectionStatus.VERIFYING: "核查中",
-    ObjectionStatus.UPHELD: "异议成立，已更正", ObjectionStatus.REJECTED: "异议不成立",
+    ObjectionStatus.UPHELD: "异议成立，已处理", ObjectionStatus.REJECTED: "异议不成立",
 }
 OPEN_STATUSES = (ObjectionStatus.SUBMITTED, ObjectionStatus.ACCEPTED, ObjectionStatus.VERIFYING)
 CLOSED_STATUSES = (ObjectionStatus.NOT_ACCEPTED, ObjectionStatus.UPHELD, ObjectionStatus.REJECTED)

@@ -11,17 +11,16 @@ from sqlalchemy.orm import Session
 from xinyong import masking
 from xinyong.attachments import repository as attachments
 from xinyong.departments.models import Department
-from xinyong.lists.models import ListEntry
-from xinyong.lists.views import public_name
 from xinyong.objections import repository
 from xinyong.objections.decisions import is_overdue
-from xinyong.objections.effects import correctable_fields, target_of
+from xinyong.objections.effects import correctable_fields, target_of, target_text
 from xinyong.objections.models import Objection
 from xinyong.objections.schemas import NoticeOut, ObjectionReceipt, ObjectionStatusOut, StatusStep
 from xinyong.objections.states import (
     APPLICANT_LABELS,
     OBJECTION_LABELS,
     REMEDY_LABELS,
+    ApplicantKind,
     ObjectionStatus,
     TargetKind,
 )
@@ -35,14 +34,6 @@ def status_label(status: str) -> str:
         return OBJECTION_LABELS[ObjectionStatus(status)]
     except ValueError:
         return "（提交）" if not status else status
-
-
-def target_text(session: Session, objection: Objection) -> str:
-    """The target in one public-safe line."""
-    target = target_of(session, objection)
-    if isinstance(target, ListEntry):
-        return f"{target.list_type.name}：{public_name(target)}（名单条目 {target.id}）"
-    return f"{target.record_type.name} {target.document_number}（记录 {target.id}）"
 
 
 def _department_name(session: Session, objection: Objection) -> str:
@@ -90,13 +81,19 @@ class QueueRow:
     late: bool
 
 
+def _applicant_name(objection: Objection) -> str:
+    """A person's or company's name masked in lists; a department's shown as is."""
+    if objection.applicant_kind is ApplicantKind.DEPARTMENT:
+        return objection.applicant_name
+    return masking.mask_name(objection.applicant_name)
+
+
 def queue_rows(session: Session, rows: list[Objection], today: dt.date) -> list[QueueRow]:
     """Console lines with deadlines and overdue marks."""
     return [QueueRow(id=o.id, tracking_code=o.tracking_code, status=str(o.status),
                      status_label=OBJECTION_LABELS[o.status], target=target_text(session, o),
                      department=_department_name(session, o),
-                     applicant=f"{masking.mask_name(o.applicant_name) if o.applicant_kind != 'department' else o.applicant_name}"
-                               f"（{APPLICANT_LABELS[o.applicant_kind]}）",
+                     applicant=f"{_applicant_name(o)}（{APPLICANT_LABELS[o.applicant_kind]}）",
                      submitted_on=o.submitted_on, accept_due_on=o.accept_due_on, decide_due_on=o.decide_due_on,
                      extended=o.extended_at is not None, overdue=is_overdue(o, today),
                      late=o.decided_late or o.accepted_late) for o in rows]
