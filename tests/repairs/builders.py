@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,11 +28,6 @@ CAL = weekends_calendar()
 DECIDED = dt.date(2026, 6, 1)  # a 一般 penalty decided then may be repaired from 2026-09-01
 TODAY = dt.date(2026, 12, 7)  # a Monday; penalties of DECIDED are still on the portal
 EVIDENCE = [("缴款凭证.pdf", pdf_bytes())]
-
-
-def upload_settings(settings: Settings, tmp_path: Path) -> Settings:
-    """Settings with evidence files kept under the test's own folder."""
-    return settings.model_copy(update={"attachment_dir": tmp_path / "files"})
 
 
 def penalised(session: Session, keyring: Keyring, *, category: str = "罚款", decided: dt.date = DECIDED,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.repairs.builders import CAL, EVIDENCE, penalised, record_application, upload_settings
+from tests.repairs.builders import CAL, EVIDENCE, penalised, record_application
 from xinyong.repairs import service
 from xinyong.repairs.errors import InvalidRepair, RepairRulesError
 from xinyong.repairs.rules import load_rules, parse_rules_text, rule_set_on, shipped_rules
@@ -65,11 +65,11 @@ def test_a_class_missing_from_a_set_is_refused(tmp_path):
         load_rules(path)
 
 
-def test_a_rule_requiring_a_credit_report_and_training_asks_for_them(session, keyring, settings, tmp_path):
+def test_a_rule_requiring_a_credit_report_and_training_asks_for_them(session, keyring, settings):
     strict = parse_rules_text(_broken("      min_months: 3\n      credit_report: false\n      training: false\n",
                                       "      min_months: 3\n      credit_report: true\n      training: true\n"),
                               "strict.yaml")
-    files = upload_settings(settings, tmp_path)
+    files = settings
     _, subject, record = penalised(session, keyring, decided=dt.date(2023, 6, 1))
     day = dt.date(2024, 1, 8)
     with pytest.raises(InvalidRepair, match="信用报告"):

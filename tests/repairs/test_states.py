@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.lists.builders import CREDIT_OFFICE
-from tests.repairs.builders import TODAY, apply, penalised, record_application, upload_settings
+from tests.repairs.builders import TODAY, apply, penalised, record_application
 from xinyong.audit.models import AuditEvent, StateTransition
 from xinyong.errors import IllegalTransition
 from xinyong.repairs import decisions
@@ -61,10 +61,10 @@ PATH_TO = {R.SUBMITTED: [], R.ACCEPTED: [R.ACCEPTED], R.REFUSED: [R.REFUSED], R.
 
 
 @pytest.mark.parametrize("pair", [(a, b) for a in PATH_TO for b in ACTIONS], ids=pair_id)
-def test_service_moves_follow_the_table(session, keyring, settings, tmp_path, pair):
+def test_service_moves_follow_the_table(session, keyring, settings, pair):
     start, target = pair
     _, subject, record = penalised(session, keyring)
-    app = apply(session, keyring, upload_settings(settings, tmp_path), record_application(record, subject))
+    app = apply(session, keyring, settings, record_application(record, subject))
     for step in PATH_TO[start]:
         ACTIONS[step](session, app)
     assert app.status is start
