@@ -18,9 +18,9 @@ from xinyong.lists.models import (
 )
 from xinyong.measures.models import CheckFeedback, CreditCheck, Measure
 from xinyong.objections.models import Objection, ObjectionNotice
-from xinyong.reports.models import CreditReport
 from xinyong.records.models import ChangeEvent, CreditRecord, ImportBatch, ImportRowError, SubjectNameReview
 from xinyong.repairs.models import RepairApplication, RepairNotice
+from xinyong.reports.models import CreditReport
 from xinyong.queries.models import OneTimeCode, PersonContact, QueryLog
 from xinyong.subjects.models import OccupationalGroup, Subject, SubjectOccupation
 from xinyong.subjects.search_models import SubjectSearchTerm
