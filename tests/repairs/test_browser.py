@@ -14,7 +14,15 @@ from pathlib import Path
 import pytest
 
 from tests.attachments.samples import pdf_bytes
-from tests.portal.test_browser import Portal, browser, chromium_path, page, portal, shots  # noqa: F401 (fixtures)
+from tests.portal.test_browser import (  # noqa: F401 (fixtures)
+    Portal,
+    browser,
+    check_narrow,
+    chromium_path,
+    page,
+    portal,
+    shots,
+)
 from xinyong.demo.service import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -115,3 +123,9 @@ def test_repair_from_portal_form_to_approved_decision(page, portal: Portal, pena
     page.goto(publicity)
     expect(page.locator("main")).not_to_contain_text(penalty.document_number)
     page.screenshot(path=str(shots / "repair-publicity-after.png"), full_page=True)
+
+
+def test_repair_pages_on_a_narrow_screen(browser, portal: Portal, shots: Path) -> None:  # noqa: F811
+    """On a phone-sized screen the form (with its rules table) and the tracking page do not scroll sideways."""
+    check_narrow(browser, portal, shots, (("/repairs", "repair-form-mobile.png"),
+                                          ("/repairs/track", "repair-track-mobile.png")))
