@@ -9,9 +9,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tests.attachments.samples import pdf_bytes
 from tests.factories import make_uscc
 from tests.lists.builders import CREDIT_OFFICE
-from tests.objections.builders import CAL, TODAY, black_entry, file, payload, public_penalty
+from tests.objections.builders import CAL, TODAY, black_entry, file, payload, public_penalty, upload_settings
 from tests.records.builders import clerk_of, department
 from xinyong.accounts.errors import NotAllowed
 from xinyong.errors import IllegalTransition
@@ -22,6 +23,7 @@ from xinyong.lists.states import EntryStatus
 from xinyong.objections import decisions, repository
 from xinyong.objections.errors import InvalidObjection
 from xinyong.objections.states import NoticeKind, ObjectionStatus, Remedy
+from xinyong.objections.submission import Evidence
 from xinyong.records.models import ChangeEvent, CreditRecord
 from xinyong.records.states import ChangeKind, RecordStatus
 
@@ -68,11 +70,13 @@ def test_rejected_restores_the_entry_with_reason_and_history(session: Session, k
     assert decision.title == "异议处理决定书" and "异议不成立" in decision.body
 
 
-def test_mark_stays_while_another_objection_is_open(session: Session, keyring, settings) -> None:
+def test_mark_stays_while_another_objection_is_open(session: Session, keyring, settings, tmp_path) -> None:
+    settings = upload_settings(settings, tmp_path)
     _dept, entry = black_entry(session)
     first = file(session, keyring, settings, payload(entry=entry)).objection
     second = file(session, keyring, settings, payload(entry=entry, applicant_kind="agent", applicant_name="代理人",
-                                                      document=make_uscc())).objection
+                                                      document=make_uscc()),
+                  evidence=[Evidence("授权委托书.pdf", pdf_bytes())]).objection
     assert second.id != first.id
     decisions.not_accept(session, CREDIT_OFFICE, first, reason="重复", today=TODAY)
     assert entry.status is EntryStatus.SUSPENDED and entry.under_objection

@@ -53,7 +53,8 @@ def test_double_submission_returns_the_same_application(session: Session, keyrin
     assert session.scalar(select(func.count()).select_from(Objection)) == 1
 
 
-def test_person_subject_is_recognised_by_its_id_number(session: Session, keyring, settings) -> None:
+def test_person_subject_is_recognised_by_its_id_number(session: Session, keyring, settings, tmp_path) -> None:
+    settings = upload_settings(settings, tmp_path)
     number = make_resident_id("350602", "19850612")
     dept = department(session)
     _, record = public_penalty(session, keyring, dept, person_id=number, name="张小明")
@@ -66,8 +67,11 @@ def test_person_subject_is_recognised_by_its_id_number(session: Session, keyring
         file(session, keyring, settings, payload(record=record, applicant_name="李四", applicant_document_type="居民身份证",
                                                  document=make_resident_id("350602", "19700101")))
     other = make_resident_id("350602", "19700101")
-    agent = file(session, keyring, settings, payload(record=record, applicant_kind="agent", applicant_name="李四",
-                                                     applicant_document_type="居民身份证", document=other))
+    as_agent = payload(record=record, applicant_kind="agent", applicant_name="李四", applicant_document_type="居民身份证",
+                       document=other)
+    with pytest.raises(InvalidObjection, match="授权委托书"):
+        file(session, keyring, settings, as_agent)
+    agent = file(session, keyring, settings, as_agent, evidence=[Evidence("授权委托书.pdf", pdf_bytes())])
     assert agent.objection.applicant_kind is ApplicantKind.AGENT and agent.objection.id != stored.id
 
 

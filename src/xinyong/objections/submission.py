@@ -141,6 +141,8 @@ def submit(session: Session, keyring: Keyring, settings: Settings, calendar: Wor
     address = _text(payload.contact_address, "联系地址", 200, required=False)
     claim = _text(payload.claim, "异议事实和理由", 2000)
     request_text = _text(payload.request_text, "请求更正的内容", 1000, required=False)
+    if applicant_kind is ApplicantKind.AGENT and not evidence:
+        raise InvalidObjection("代理人提出异议须上传信用主体出具的授权委托书")
     if len(evidence) > MAX_FILES:
         raise InvalidObjection(f"证明材料至多 {MAX_FILES} 个文件")
     for item in evidence:  # every file is checked before anything is written
