@@ -11,8 +11,8 @@ first in a fresh process state (font file parsed for the first time) and then `-
 from __future__ import annotations
 
 import argparse
-import io
 import datetime as dt
+import io
 import os
 import statistics
 import subprocess
@@ -36,9 +36,9 @@ def main() -> None:
     subprocess.run([sys.executable, "-m", "xinyong.cli.main", "db", "upgrade"], check=True, capture_output=True)
 
     from pypdf import PdfReader
-
     from tests.factories import make_uscc
     from tests.records import builders
+
     from xinyong.config import get_settings
     from xinyong.db import make_engine, make_session_factory
     from xinyong.reports import service

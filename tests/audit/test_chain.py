@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -25,7 +27,7 @@ def test_appended_events_link_to_the_stored_head(session: Session) -> None:
     events = _append(session, 5)
     assert [e.seq for e in events] == list(range(before.head_seq + 1, before.head_seq + 6))
     assert events[0].prev_hash == (before.head_hash if before.head_seq else GENESIS)
-    assert all(b.prev_hash == a.hash for a, b in zip(events, events[1:], strict=False))
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(events))
     after = verify_chain(session)
     assert after.ok and after.checked == before.checked + 5 and after.head_hash == events[-1].hash
 

@@ -28,7 +28,7 @@ def test_upgrade_backfills_the_chain_of_existing_events(backend_name: str, tmp_p
                     text("INSERT INTO audit_event (occurred_at, actor, action, entity_type, entity_id, detail) "
                          "VALUES (:at, :actor, 'old.event', 'thing', :eid, :detail)"),
                     {"at": moment + dt.timedelta(minutes=i), "actor": f"旧用户{i}", "eid": str(i),
-                     "detail": '{"n": %d, "原因": "迁移前"}' % i},
+                     "detail": f'{{"n": {i}, "原因": "迁移前"}}'},
                 )
         migrate.upgrade(engine)
         with make_session_factory(engine)() as session:

@@ -27,7 +27,7 @@ from tests.reports.conftest import pdf_text
 pytestmark = pytest.mark.browser
 
 
-def test_download_report_and_verify_it(page, portal: Portal, company: DemoCompany, shots: Path,
+def test_download_report_and_verify_it(page, portal: Portal, company: DemoCompany, shots: Path,  # noqa: F811
                                        tmp_path: Path) -> None:
     from playwright.sync_api import expect
 

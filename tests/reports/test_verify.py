@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
@@ -13,8 +12,6 @@ from tests.reports.conftest import Reported, pdf_text
 from xinyong.config import Settings
 from xinyong.reports import service
 from xinyong.reports.errors import ReportMismatch, ReportNotFound
-
-
 
 
 def _tampered(body: bytes) -> bytes:

@@ -96,7 +96,7 @@ def _record_sections(session: Session, subject: Subject, today: dt.date) -> list
     by_code: dict[str, list] = {LICENCE: [], PENALTY: []}
     others = []
     for r in records:
-        (by_code[r.record_type.code] if r.record_type.code in by_code else others).append(r)
+        by_code.get(r.record_type.code, others).append(r)
     note = f"记录较多，仅列出最近 {RECORD_LIMIT} 条。" if len(records) >= RECORD_LIMIT else None
     widths = (0.26, 0.40, 0.13, 0.21)
 

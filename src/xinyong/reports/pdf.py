@@ -71,7 +71,7 @@ def _use_font(pdf: FPDF, path: Path, index: int) -> None:
             scratch = FPDF()
             try:
                 scratch.add_font(FONT, "", str(path), collection_font_number=index)
-            except Exception as exc:  # noqa: BLE001 - fontTools raises many kinds for an unreadable font
+            except Exception as exc:
                 raise ReportFontMissing(f"无法读取信用报告所需的中文字体 {path}（第 {index} 个字形）：{exc}") from exc
             _parsed[key] = scratch.fonts[FONT]
     font = copy.deepcopy(_parsed[key])  # shares the parsed ttfont, which is replaced right below
