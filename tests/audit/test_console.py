@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 import pytest
@@ -9,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from tests.factories import company
 from tests.records.builders import department
 from xinyong.accounts import service as accounts
 from xinyong.accounts.states import Role
@@ -79,3 +81,15 @@ def test_chain_check_is_shown(client: TestClient, login, session: Session) -> No
     session.execute(text("UPDATE audit_event SET actor = 'forger' WHERE id = :id"), {"id": event.id})
     broken = admin.get("/console/audit", params={"verify": 1})
     assert "审计链已损坏" in broken.text and f"序号 {event.seq}" in broken.text
+
+
+def test_report_downloaded_by_a_console_user_names_them(client: TestClient, login, session: Session) -> None:
+    org = company(session, "漳州市出具人测试有限公司")
+    session.flush()
+    admin = login("audit_admin")
+    response = admin.get(f"/reports/subjects/{org.uscc}.pdf")
+    assert response.status_code == 200
+    number = response.headers["content-disposition"].split('filename="')[1].split(".pdf")[0]
+    answer = admin.get(f"/api/v1/reports/{number}/verify",
+                       params={"sha256": hashlib.sha256(response.content).hexdigest()}).json()
+    assert answer["issued_by"].startswith("user:") and answer["channel"] == "portal"

@@ -8,24 +8,27 @@ from urllib.parse import quote
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
+from xinyong.accounts.service import principal_for_user
 from xinyong.errors import XinyongError
 from xinyong.reports import service
 from xinyong.reports.content import local_time
 from xinyong.reports.schemas import ReportVerificationOut, checked_by
 from xinyong.subjects.service import get_organisation
-from xinyong.web import AppSettings, DbSession, render
+from xinyong.web import AppSettings, DbSession, current_login, render
 
 router = APIRouter(prefix="/reports", include_in_schema=False)
 PORTAL_ACTOR = "public"
 
 
 @router.get("/subjects/{code}.pdf")
-def download(session: DbSession, settings: AppSettings, code: str) -> Any:
-    """Issue and download the public edition of an organisation's credit report."""
+def download(request: Request, session: DbSession, settings: AppSettings, code: str) -> Any:
+    """Issue and download the public edition of an organisation's report, issued by the console user or the public."""
     # Organisations only: a person's report is issued by the credit office (xinyong report), and an
     # identity number never belongs in a URL that proxies and access logs keep.
     subject = get_organisation(session, code[:40])
-    issued = service.issue_report(session, settings, subject, issued_by=PORTAL_ACTOR, channel="portal")
+    login = current_login(request, session)
+    actor = principal_for_user(login.user).actor if login is not None else PORTAL_ACTOR
+    issued = service.issue_report(session, settings, subject, issued_by=actor, channel="portal")
     name = f"信用报告-{issued.report.number}.pdf"
     return Response(issued.pdf, media_type="application/pdf", headers={
         "Content-Disposition": f"attachment; filename=\"{issued.report.number}.pdf\"; filename*=UTF-8''{quote(name)}",
