@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import bindparam, delete, insert, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from xinyong.subjects.search_models import SubjectSearchTerm
@@ -72,22 +72,27 @@ def write_terms(session: Session, rows: Sequence[Term], *, ignore_existing: bool
     if not rows:
         return
     rows = sorted(rows)
-    if not ignore_existing:
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        # Plain tuples straight to the driver: a polars frame round trip cost as much as the insert.
+        verb = "INSERT OR IGNORE" if ignore_existing else "INSERT"
+        cursor = connection.connection.driver_connection.cursor()
+        try:
+            cursor.executemany(f'{verb} INTO "subject_search_term" (kind, term, subject_id) VALUES (?, ?, ?)', rows)
+        finally:
+            cursor.close()
+    elif not ignore_existing:
         import polars as pl
 
         from xinyong.records.store import bulk_insert
 
         frame = pl.DataFrame(rows, schema={"kind": pl.String, "term": pl.String, "subject_id": pl.Int64}, orient="row")
-        bulk_insert(session, _table, frame)  # COPY on PostgreSQL
-        return
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
+        bulk_insert(session, _table, frame)  # COPY
+    else:
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-        stmt = pg_insert(_table).on_conflict_do_nothing()
-    else:
-        stmt = insert(_table).prefix_with("OR IGNORE")
-    connection.execute(stmt, [{"kind": k, "term": t, "subject_id": s} for k, t, s in rows])
+        connection.execute(pg_insert(_table).on_conflict_do_nothing(),
+                           [{"kind": k, "term": t, "subject_id": s} for k, t, s in rows])
 
 
 def index_subject(session: Session, subject_id: int, name: str, initials: str, uscc: str | None, kind: str,
