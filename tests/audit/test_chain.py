@@ -140,6 +140,20 @@ def test_tampering_is_detected_at_the_first_bad_event(session: Session, tamper) 
     assert "审计链已损坏" in report.summary() and str(expected_bad_seq) in report.summary()
 
 
+def test_an_anchor_reveals_a_cut_tail(session: Session) -> None:
+    events = _append(session, 4)
+    anchor = (events[-1].seq, events[-1].hash)
+    assert verify_chain(session, anchor).ok
+    session.execute(text("DELETE FROM audit_event WHERE seq >= :s"), {"s": events[-2].seq})
+    session.expunge_all()  # the deleted rows' objects; SQLite hands their ids out again
+    assert verify_chain(session).ok  # the chain alone cannot tell that its newest events are gone
+    cut = verify_chain(session, anchor)
+    assert not cut.ok and cut.bad_seq == anchor[0] and "末尾" in cut.summary()
+    _append(session, 3)  # a forger re-appends: same seq, different hash
+    rewritten = verify_chain(session, anchor)
+    assert not rewritten.ok and "锚点不符" in rewritten.summary()
+
+
 def test_display_end_job_is_audited(session: Session, keyring) -> None:
     import datetime as dt
 

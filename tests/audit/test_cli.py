@@ -58,6 +58,10 @@ def test_report_command_refuses_a_bad_output(cli: Cli, tmp_path: Path) -> None:
 def test_audit_verify_passes_then_names_the_edited_event(cli: Cli) -> None:
     status, printed = cli.run("audit", "verify")
     assert status == 0 and "审计链完整" in printed
+    anchor = re.search(r"(\d+:[0-9a-f]{64})", printed.replace("\n", "")).group(1)
+    assert cli.run("audit", "verify", "--anchor", anchor)[0] == 0
+    status, printed = cli.run("audit", "verify", "--anchor", "12:abc")
+    assert status == 1 and "锚点格式" in printed
     engine = make_engine(cli.url)
     try:
         with engine.begin() as conn:

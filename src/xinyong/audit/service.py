@@ -89,28 +89,41 @@ class ChainReport:
         """One Chinese sentence for the console and the CLI."""
         if self.ok:
             return f"审计链完整：共 {self.checked} 条事件，链头序号 {self.head_seq}，链头哈希 {self.head_hash}"
-        return f"审计链已损坏：第一个异常事件为序号 {self.bad_seq}（id {self.bad_id}），{self.problem}"
+        where = f"序号 {self.bad_seq}" + (f"（id {self.bad_id}）" if self.bad_id is not None else "")
+        return f"审计链已损坏：第一个异常事件为{where}，{self.problem}"
 
 
-def verify_chain(session: Session) -> ChainReport:
-    """Walk every event in order; name the first one that was edited, deleted around, or reordered."""
-    expected_seq, prev_hash, prev_id, checked = 1, GENESIS, None, 0
+def _row_problem(row: Any, expected_seq: int, prev_hash: str, prev_id: int | None) -> str | None:
+    if row.seq != expected_seq:
+        return (f"序号应为 {expected_seq}，实为 {row.seq}：其前的事件被删除或链被截断" if row.seq > expected_seq
+                else f"序号 {row.seq} 重复或倒退")
+    if row.prev_hash != prev_hash:
+        return "前序哈希与上一事件不符：上一事件被替换、删除或调换了顺序"
+    if prev_id is not None and row.id <= prev_id:
+        return f"记录编号 {row.id} 不在上一事件（id {prev_id}）之后：事件顺序被调换"
+    recomputed = event_hash(seq=row.seq, prev_hash=row.prev_hash, occurred_at=row.occurred_at, actor=row.actor,
+                            action=row.action, entity_type=row.entity_type, entity_id=row.entity_id, detail=row.detail)
+    return None if recomputed == row.hash else "内容与其哈希不符：该事件被修改过"
+
+
+def verify_chain(session: Session, anchor: tuple[int, str] | None = None) -> ChainReport:
+    """Walk every event in order; name the first one that was edited, deleted around, or reordered.
+
+    A chain cannot show that its newest events were cut off; `anchor` (a seq and hash printed by an earlier
+    check and kept elsewhere) can: that event must still be there with that hash.
+    """
+    expected_seq, prev_hash, prev_id, checked, anchored = 1, GENESIS, None, 0, None
     for row in repository.walk(session):
-        problem = None
-        if row.seq != expected_seq:
-            problem = (f"序号应为 {expected_seq}，实为 {row.seq}：其前的事件被删除或链被截断" if row.seq > expected_seq
-                       else f"序号 {row.seq} 重复或倒退")
-        elif row.prev_hash != prev_hash:
-            problem = "前序哈希与上一事件不符：上一事件被替换、删除或调换了顺序"
-        elif prev_id is not None and row.id <= prev_id:
-            problem = f"记录编号 {row.id} 不在上一事件（id {prev_id}）之后：事件顺序被调换"
-        else:
-            recomputed = event_hash(seq=row.seq, prev_hash=row.prev_hash, occurred_at=row.occurred_at,
-                                    actor=row.actor, action=row.action, entity_type=row.entity_type,
-                                    entity_id=row.entity_id, detail=row.detail)
-            if recomputed != row.hash:
-                problem = "内容与其哈希不符：该事件被修改过"
+        problem = _row_problem(row, expected_seq, prev_hash, prev_id)
         if problem:
             return ChainReport(checked, expected_seq - 1, prev_hash, bad_id=row.id, bad_seq=row.seq, problem=problem)
+        if anchor is not None and row.seq == anchor[0]:
+            anchored = row
         expected_seq, prev_hash, prev_id, checked = row.seq + 1, row.hash, row.id, checked + 1
+    if anchor is not None and anchored is None:
+        return ChainReport(checked, expected_seq - 1, prev_hash, bad_seq=anchor[0],
+                           problem=f"链头序号 {expected_seq - 1} 早于锚点序号 {anchor[0]}：链末尾的事件被删除")
+    if anchor is not None and anchored.hash != anchor[1].lower():
+        return ChainReport(checked, expected_seq - 1, prev_hash, bad_id=anchored.id, bad_seq=anchored.seq,
+                           problem="哈希与锚点不符：该事件及其之前的链被改写")
     return ChainReport(checked, expected_seq - 1, prev_hash)
