@@ -119,12 +119,16 @@ def _wrap(pdf: FPDF, text: str, width: float) -> list[str]:
     return lines
 
 
-def _row(pdf: FPDF, cells: tuple[str, ...], widths: list[float], *, shade: bool = False) -> None:
+def _row(pdf: FPDF, cells: tuple[str, ...], widths: list[float], *, shade: bool = False,
+         headings: tuple[str, ...] | None = None) -> None:
+    """One table row; on a new page the table's headings are repeated first."""
     pad = 1.2
     wrapped = [_wrap(pdf, c, w - 2 * pad) for c, w in zip(cells, widths, strict=True)]
     height = max(len(w) for w in wrapped) * LINE_MM + 2 * pad
     if pdf.will_page_break(height):
         pdf.add_page()
+        if headings:
+            _row(pdf, headings, widths, shade=True)
     x, y = pdf.l_margin, pdf.get_y()
     for lines, w in zip(wrapped, widths, strict=True):
         pdf.rect(x, y, w, height, style="DF" if shade else "D")
@@ -142,7 +146,7 @@ def _table(pdf: FPDF, table: Table) -> None:
     widths = [full * f for f in table.widths]
     _row(pdf, table.headings, widths, shade=True)
     for row in table.rows:
-        _row(pdf, row, widths)
+        _row(pdf, row, widths, headings=table.headings)
 
 
 def _paragraph(pdf: FPDF, text: str, size: float = BODY_PT) -> None:
