@@ -118,6 +118,7 @@ def test_console_queue_case_and_decisions(web: TestClient, console, session: Ses
                                   "applicant_document": entry.subject_code, "contact_phone": "13812345678",
                                   "claim": "认定事实有误。"},
              files=[("files", ("说明.pdf", pdf_bytes(), "application/pdf"))])
+    assert 'href="/console/objections"' in console(stranger).get("/console").text
     page = console(stranger).get("/console/objections")
     assert "暂无办理中的异议" in page.text
     queue = console(clerk).get("/console/objections").text
