@@ -159,6 +159,14 @@ def current_login(request: Request, session: DbSession) -> LoginSession | None:
     return accounts.resolve_login_session(session, request.cookies.get(SESSION_COOKIE))
 
 
+def require_login(request: Request, session: Session) -> LoginSession:
+    """The console login of this browser, or Unauthorized (the console pages' gate)."""
+    login = current_login(request, session)
+    if login is None:
+        raise Unauthorized("请先登录工作台")
+    return login
+
+
 def principal_from_request(request: Request, session: Session) -> Principal | None:
     """Caller from an API key (Authorization: Bearer or X-API-Key) or a console session."""
     header = request.headers.get("authorization", "")

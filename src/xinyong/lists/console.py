@@ -17,7 +17,7 @@ from xinyong.codes import DocumentType
 from xinyong.departments import repository as departments_repository
 from xinyong.departments.models import Department
 from xinyong.departments.service import get_department
-from xinyong.errors import InvalidInput, Unauthorized, XinyongError
+from xinyong.errors import InvalidInput, XinyongError
 from xinyong.lists import exits, publication, repository, service, views
 from xinyong.lists.api import calendar_dep, check_subject_ref
 from xinyong.lists.definitions import ExitReason, ListKind
@@ -26,7 +26,7 @@ from xinyong.lists.models import ListEntry
 from xinyong.lists.schemas import EntryProposal, SubjectRef
 from xinyong.lists.states import EntryStatus
 from xinyong.subjects.models import Subject
-from xinyong.web import AppKeyring, DbSession, check_csrf, current_login, render
+from xinyong.web import AppKeyring, DbSession, check_csrf, current_login, render, require_login
 
 router = APIRouter(prefix="/console/lists", include_in_schema=False)
 NEAR_EXPIRY_DAYS = 30
@@ -44,13 +44,6 @@ EXIT_CHOICES = [r for r in ExitReason if r not in (ExitReason.EXPIRED, ExitReaso
 FIELD_LABELS = {"list_type": "名单类型", "facts": "列入事由", "basis_note": "认定依据补充说明", "recognised_on": "认定日期",
                 "valid_from": "有效期起", "valid_until": "有效期止", "subject": "主体", "code": "统一社会信用代码",
                 "document_number": "证件号码"}
-
-
-def _login(request: Request, session: DbSession) -> LoginSession:
-    login = current_login(request, session)
-    if login is None:
-        raise Unauthorized("请先登录工作台")
-    return login
 
 
 def _principal(login: LoginSession) -> Principal:
@@ -151,7 +144,7 @@ def propose(
     valid_until: Annotated[str, Form(max_length=10)] = "",
 ) -> Any:
     """Record a proposal; a refusal re-shows the form with the Chinese reason and what was typed."""
-    login = _login(request, session)
+    login = require_login(request, session)
     check_csrf(request, login, csrf)
     principal = _principal(login)
     values = {"list_type": list_type, "department": department, "code": code, "document_type": document_type,
@@ -205,7 +198,7 @@ def entry_page(request: Request, session: DbSession, entry_id: EntryId,
 
 def _act(request: Request, session: DbSession, entry_id: int, csrf: str, done: str,
          action: Callable[[Principal, ListEntry], object]) -> Any:
-    login = _login(request, session)
+    login = require_login(request, session)
     check_csrf(request, login, csrf)
     principal = _principal(login)
     entry = _entry(session, principal, entry_id)

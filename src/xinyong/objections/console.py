@@ -14,13 +14,13 @@ from xinyong.accounts.service import Principal, principal_for_user
 from xinyong.accounts.states import Role
 from xinyong.attachments import repository as attachments
 from xinyong.attachments.service import read_attachment
-from xinyong.errors import InvalidInput, NotFound, Unauthorized, XinyongError
+from xinyong.errors import InvalidInput, NotFound, XinyongError
 from xinyong.lists.api import calendar_dep
 from xinyong.objections import decisions, repository, views
 from xinyong.objections.models import Objection
 from xinyong.objections.states import REMEDIES_FOR, Remedy
 from xinyong.objections.submission import OWNER_TYPE
-from xinyong.web import AppSettings, DbSession, check_csrf, current_login, render
+from xinyong.web import AppSettings, DbSession, check_csrf, current_login, render, require_login
 
 router = APIRouter(prefix="/console/objections", include_in_schema=False)
 ObjectionId = Annotated[int, Path(ge=1)]
@@ -31,13 +31,6 @@ OK_MESSAGES = {
     "verifying": "已开始核查。", "upheld": "异议成立：已按所选方式处理，并出具异议处理决定书。",
     "rejected": "异议不成立：已恢复原状态，并出具异议处理决定书。", "extended": "已延长处理期限。",
 }
-
-
-def _login(request: Request, session: DbSession) -> LoginSession:
-    login = current_login(request, session)
-    if login is None:
-        raise Unauthorized("请先登录工作台")
-    return login
 
 
 def _principal(login: LoginSession) -> Principal:
@@ -88,7 +81,7 @@ def case_page(request: Request, session: DbSession, objection_id: ObjectionId,
 def evidence_file(request: Request, session: DbSession, settings: AppSettings, objection_id: ObjectionId,
                   attachment_id: Annotated[int, Path(ge=1)]) -> Response:
     """Download one evidence file (never rendered inline)."""
-    login = _login(request, session)
+    login = require_login(request, session)
     objection = decisions.get_for(session, _principal(login), objection_id)
     found = attachments.get_attachment(session, OWNER_TYPE, objection.id, attachment_id)
     if found is None:
@@ -106,7 +99,7 @@ def _quoted(name: str) -> str:
 
 def _act(request: Request, session: DbSession, objection_id: int, csrf: str, done: str,
          action: Callable[[Principal, Objection], object]) -> Any:
-    login = _login(request, session)
+    login = require_login(request, session)
     check_csrf(request, login, csrf)
     principal = _principal(login)
     objection = decisions.get_for(session, principal, objection_id)

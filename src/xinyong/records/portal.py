@@ -15,22 +15,15 @@ from xinyong.accounts.states import Role
 from xinyong.catalog import repository as catalog_repository
 from xinyong.departments import repository as departments_repository
 from xinyong.departments.service import get_department
-from xinyong.errors import InvalidInput, NotFound, Unauthorized, XinyongError
+from xinyong.errors import InvalidInput, NotFound, XinyongError
 from xinyong.records import reports
 from xinyong.records.batches import BatchRequest, definition_of, record_failed_batch, run_batch
 from xinyong.records.readers import open_file
 from xinyong.records.states import Channel
-from xinyong.web import AppKeyring, AppSettings, DbSession, check_csrf, current_login, render
+from xinyong.web import AppKeyring, AppSettings, DbSession, check_csrf, current_login, render, require_login
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 ACCEPTED_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm", ".xls")
-
-
-def _login(request: Request, session: DbSession) -> LoginSession:
-    login = current_login(request, session)
-    if login is None:
-        raise Unauthorized("请先登录工作台")
-    return login
 
 
 def _form_context(session: DbSession, login: LoginSession) -> dict[str, Any]:
@@ -56,7 +49,7 @@ def upload(
     department: Annotated[str, Form(max_length=40)], csrf: Annotated[str, Form(max_length=100)] = "",
 ) -> Any:
     """Import an uploaded file as one batch and show its summary."""
-    login = _login(request, session)
+    login = require_login(request, session)
     check_csrf(request, login, csrf)
     principal = principal_for_user(login.user)
     principal.require(Role.CREDIT_OFFICE_ADMIN, Role.DEPARTMENT_CLERK)
@@ -109,7 +102,7 @@ def batch_page(request: Request, session: DbSession, batch_id: int) -> Any:
 @router.get("/batches/{batch_id}/errors.csv")
 def batch_errors(request: Request, session: DbSession, batch_id: int) -> Response:
     """Download the full error report."""
-    login = _login(request, session)
+    login = require_login(request, session)
     batch = reports.get_batch(session, batch_id)
     principal_for_user(login.user).require_department(batch.department_id)
     return Response(reports.error_report_csv(session, batch), media_type="text/csv; charset=utf-8",

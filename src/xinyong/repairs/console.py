@@ -16,12 +16,12 @@ from xinyong.accounts.states import Role
 from xinyong.attachments.repository import attachments_of, get_attachment
 from xinyong.attachments.service import read_attachment
 from xinyong.departments.models import Department
-from xinyong.errors import Unauthorized, XinyongError
+from xinyong.errors import XinyongError
 from xinyong.repairs import decisions, repository, service
 from xinyong.repairs.errors import RepairNotFound
 from xinyong.repairs.models import RepairApplication
 from xinyong.repairs.states import REPAIR_LABELS, RepairStatus
-from xinyong.web import AppSettings, DbSession, check_csrf, current_login, render
+from xinyong.web import AppSettings, DbSession, check_csrf, current_login, render, require_login
 
 router = APIRouter(prefix="/console/repairs", include_in_schema=False)
 AppId = Annotated[int, Path(ge=1)]
@@ -31,13 +31,6 @@ OK_MESSAGES = {"accepted": "已受理，受理通知书已出具。", "refused":
                "approved": "已准予修复：信息停止公示和共享，相关名单条目已提前退出，决定书已出具。",
                "rejected": "已决定不予修复，决定书已出具。"}
 RECENT = (RepairStatus.REFUSED, RepairStatus.REJECTED, RepairStatus.DONE)
-
-
-def _login(request: Request, session: DbSession) -> LoginSession:
-    login = current_login(request, session)
-    if login is None:
-        raise Unauthorized("请先登录工作台")
-    return login
 
 
 def _principal(login: LoginSession) -> Principal:
@@ -100,7 +93,7 @@ def detail(request: Request, session: DbSession, app_id: AppId, ok: Annotated[st
 
 def _act(request: Request, session: DbSession, app_id: int, csrf: str, done: str,
          action: Callable[[Principal, RepairApplication], object]) -> Any:
-    login = _login(request, session)
+    login = require_login(request, session)
     check_csrf(request, login, csrf)
     principal = _principal(login)
     app = decisions.get_for(session, principal, app_id)
@@ -145,7 +138,7 @@ def reject(request: Request, session: DbSession, app_id: AppId, csrf: Csrf = "",
 @router.get("/{app_id}/notices/{notice_id}", response_class=HTMLResponse)
 def notice(request: Request, session: DbSession, app_id: AppId, notice_id: AppId) -> Any:
     """A printable notice."""
-    app = decisions.get_for(session, _principal(_login(request, session)), app_id)
+    app = decisions.get_for(session, _principal(require_login(request, session)), app_id)
     found = next((n for n in repository.notices_of(session, app.id) if n.id == notice_id), None)
     if found is None:
         raise RepairNotFound("通知书不存在")
@@ -157,7 +150,7 @@ def notice(request: Request, session: DbSession, app_id: AppId, notice_id: AppId
 def attachment(request: Request, session: DbSession, settings: AppSettings, app_id: AppId,
                attachment_id: AppId) -> Response:
     """Download one evidence file (never served from a web folder)."""
-    app = decisions.get_for(session, _principal(_login(request, session)), app_id)
+    app = decisions.get_for(session, _principal(require_login(request, session)), app_id)
     found = get_attachment(session, service.OWNER_TYPE, app.id, attachment_id)
     if found is None:
         raise RepairNotFound("附件不存在")
