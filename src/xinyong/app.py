@@ -137,6 +137,7 @@ def create_app(
     # The check is business systems' hot path: matched first (routes are tried in order), and it resolves its
     # caller itself, inside its one worker-thread hop.
     app.include_router(measures_api.checks_router, prefix="/api/v1")
+    app.include_router(subjects_api.profile_router, prefix="/api/v1")  # the same one-hop pattern for the profile
     # A presented API key must be valid even on public endpoints: a revoked key is refused, not ignored.
     api_deps = [Depends(optional_principal)]
     for router in (subjects_api.router, catalog_api.router, records_api.router, lists_api.router,

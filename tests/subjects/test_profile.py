@@ -58,3 +58,19 @@ def test_records_marked_under_objection_are_listed(client: TestClient, session: 
     assert [r["under_objection"] for r in body["records"] if r["document_number"].endswith("71号")] == [True]
     page = client.get(f"/subjects/{org.uscc}").text
     assert "公示信息 漳市监罚〔2026〕71号：异议处理中" in page
+
+
+def test_profile_refuses_a_revoked_key_and_serves_anonymous_callers(client: TestClient, session: Session) -> None:
+    from xinyong.accounts.service import create_api_key, revoke_api_key
+    from xinyong.accounts.states import Role
+
+    org = company(session, "漳州市密钥测试有限公司")
+    dept = department(session)
+    key, plain = create_api_key(session, name="测试接口", role=Role.BUSINESS_SYSTEM, department=dept, actor="test")
+    session.flush()
+    assert client.get(f"/api/v1/subjects/{org.uscc}", headers={"X-API-Key": plain}).status_code == 200
+    revoke_api_key(session, key, actor="test")
+    session.flush()
+    refused = client.get(f"/api/v1/subjects/{org.uscc}", headers={"X-API-Key": plain})
+    assert refused.status_code == 401 and refused.json()["error"] != "internal_error"
+    assert client.get(f"/api/v1/subjects/{org.uscc}").json()["uscc"] == org.uscc

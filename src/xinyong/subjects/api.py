@@ -4,23 +4,32 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
+from sqlalchemy.orm import Session
 
 from xinyong.subjects import profile, search
 from xinyong.subjects.schemas import SearchResult, SubjectProfileOut
-from xinyong.web import AppKeyring, DbSession
+from xinyong.web import ERROR_RESPONSES, AppKeyring, DbSession, in_unit_of_work, principal_from_request
 
 router = APIRouter(tags=["主体"])
+# The profile is the public's hot path (bench/profile.py): its whole request runs in one worker thread,
+# with a presented API key checked inside that unit of work (as the check API does), not in dependencies.
+profile_router = APIRouter(tags=["主体"], responses=ERROR_RESPONSES)
 
 
-@router.get("/subjects/{code}", response_model=SubjectProfileOut, summary="主体信用信息")
-def get_subject(
-    session: DbSession,
+@profile_router.get("/subjects/{code}", response_model=SubjectProfileOut, summary="主体信用信息")
+async def get_subject(
+    request: Request,
     code: Annotated[str, Path(description="统一社会信用代码（18位）", min_length=1, max_length=40)],
 ) -> SubjectProfileOut:
     """Public profile of an organisation, individual business or agency: basic information, records in
     display, live list entries, commitments and what is under objection (personal data masked)."""
-    return profile.public_profile(session, code)
+
+    def work(session: Session) -> SubjectProfileOut:
+        principal_from_request(request, session)  # a revoked key is refused here too, not ignored
+        return profile.public_profile(session, code)
+
+    return await in_unit_of_work(request, work)
 
 
 @router.get("/search", response_model=SearchResult, summary="公开查询")
