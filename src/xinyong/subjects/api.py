@@ -9,7 +9,14 @@ from sqlalchemy.orm import Session
 
 from xinyong.subjects import profile, search
 from xinyong.subjects.schemas import SearchResult, SubjectProfileOut
-from xinyong.web import ERROR_RESPONSES, AppKeyring, DbSession, in_unit_of_work, principal_from_request
+from xinyong.web import (
+    ERROR_RESPONSES,
+    AppKeyring,
+    AppSettings,
+    DbSession,
+    in_unit_of_work,
+    principal_from_request,
+)
 
 router = APIRouter(tags=["主体"])
 # The profile is the public's hot path (bench/profile.py): its whole request runs in one worker thread,
@@ -36,13 +43,16 @@ async def get_subject(
 def search_subjects(
     session: DbSession,
     keyring: AppKeyring,
+    settings: AppSettings,
     q: Annotated[str, Query(description="名称（全称或部分）、名称拼音首字母、统一社会信用代码（全部或前几位）、"
                                         "决定文书号，或自然人完整身份证号码", max_length=search.MAX_QUERY)] = "",
     id_part: Annotated[str | None, Query(description="查询自然人时：证件号码前4位、后4位或前4位加后4位，q 填完整姓名",
                                          max_length=8)] = None,
     page: Annotated[int, Query(description=f"页码；页码×每页条数不超过{search.MAX_DEPTH}", ge=1, le=search.MAX_DEPTH)] = 1,
-    size: Annotated[int, Query(description="每页条数", ge=1, le=search.MAX_PAGE_SIZE)] = 20,
+    size: Annotated[int | None, Query(description="每页条数，默认 XINYONG_SEARCH_LIMIT（20）", ge=1,
+                                      le=search.MAX_PAGE_SIZE)] = None,
 ) -> SearchResult:
     """Ranked search: exact code or 决定文书号 first, then name, pinyin-initials or code prefix, then names
     containing the query. Natural persons only by full ID number, or full name plus part of the ID; masked."""
-    return SearchResult.of(search.search(session, keyring, q, id_part=id_part, page=page, size=size))
+    return SearchResult.of(search.search(session, keyring, q, id_part=id_part, page=page,
+                                         size=size or settings.search_limit))

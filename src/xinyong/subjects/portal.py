@@ -10,13 +10,13 @@ from fastapi.responses import HTMLResponse
 from xinyong.errors import InvalidInput
 from xinyong.subjects import profile, search
 from xinyong.subjects.schemas import SearchResult
-from xinyong.web import AppKeyring, DbSession, render
+from xinyong.web import AppKeyring, AppSettings, DbSession, render
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/search", response_class=HTMLResponse)
-def search_page(request: Request, session: DbSession, keyring: AppKeyring,
+def search_page(request: Request, session: DbSession, keyring: AppKeyring, settings: AppSettings,
                 q: Annotated[str, Query(max_length=search.MAX_QUERY)] = "",
                 id_part: Annotated[str, Query(max_length=8)] = "",
                 page: Annotated[int, Query(ge=1, le=search.MAX_DEPTH)] = 1) -> Any:
@@ -24,7 +24,8 @@ def search_page(request: Request, session: DbSession, keyring: AppKeyring,
     result, problem = None, None
     if q.strip():
         try:
-            result = SearchResult.of(search.search(session, keyring, q, id_part=id_part or None, page=page))
+            result = SearchResult.of(search.search(session, keyring, q, id_part=id_part or None, page=page,
+                                                   size=min(settings.search_limit, search.MAX_PAGE_SIZE)))
         except InvalidInput as exc:
             problem = exc.message
     shown = result.query if result is not None else q  # a full ID number comes back masked
