@@ -94,20 +94,22 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
             await run_in_threadpool(_finish, session, True)
 
 
-def _open_unit(factory: sessionmaker[Session], appends: bool) -> tuple[Connection | None, Session]:
+def _open_unit(factory: sessionmaker[Session], appends: bool, read_only: bool) -> tuple[Connection | None, Session]:
     bind = factory.kw.get("bind")
-    if not appends or not isinstance(bind, Engine):
+    if not (appends or read_only) or not isinstance(bind, Engine):
         return None, factory()
     if bind.dialect.name == "postgresql":  # each statement commits by itself: no BEGIN/COMMIT round trips
         connection = bind.connect().execution_options(isolation_level="AUTOCOMMIT")
-    else:  # SQLite: take the write lock first, waiting for it, instead of failing on the upgrade
+    elif appends:  # SQLite: take the write lock first, waiting for it, instead of failing on the upgrade
         connection = bind.connect().execution_options(sqlite_begin="BEGIN IMMEDIATE")
+    else:
+        return None, factory()
     return connection, factory(bind=connection)
 
 
-def _run_unit(factory: sessionmaker[Session], work: Callable[[Session], T], appends: bool) -> T:
+def _run_unit(factory: sessionmaker[Session], work: Callable[[Session], T], appends: bool, read_only: bool) -> T:
     for attempt in (1, 2):
-        connection, session = _open_unit(factory, appends)
+        connection, session = _open_unit(factory, appends, read_only)
         try:
             result = work(session)
             session.commit()
@@ -127,14 +129,16 @@ def _run_unit(factory: sessionmaker[Session], work: Callable[[Session], T], appe
     raise AssertionError("unreachable")
 
 
-async def in_unit_of_work(request: Request, work: Callable[[Session], T], *, appends: bool = False) -> T:
+async def in_unit_of_work(request: Request, work: Callable[[Session], T], *, appends: bool = False,
+                          read_only: bool = False) -> T:
     """Run `work(session)` and commit in one worker thread: a hot API route's whole request in one hop.
 
     appends: the work reads and then appends rows, with nothing to roll back together, so on PostgreSQL
-    each statement commits by itself, and on SQLite the write lock is taken up front.
+    each statement commits by itself, and on SQLite the write lock is taken up front. read_only: the work
+    only reads (PostgreSQL: no BEGIN/COMMIT round trips; its statements may see successive commits).
     """
     async with request.app.state.request_slots.acquire():
-        return await run_in_threadpool(_run_unit, request.app.state.session_factory, work, appends)
+        return await run_in_threadpool(_run_unit, request.app.state.session_factory, work, appends, read_only)
 
 
 DbSession = Annotated[Session, Depends(get_db, scope="function")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from xinyong.subjects import profile, search
@@ -28,15 +29,16 @@ profile_router = APIRouter(tags=["主体"], responses=ERROR_RESPONSES)
 async def get_subject(
     request: Request,
     code: Annotated[str, Path(description="统一社会信用代码（18位）", min_length=1, max_length=40)],
-) -> SubjectProfileOut:
+) -> Response:
     """Public profile of an organisation, individual business or agency: basic information, records in
     display, live list entries, commitments and what is under objection (personal data masked)."""
 
-    def work(session: Session) -> SubjectProfileOut:
+    def work(session: Session) -> str:
         principal_from_request(request, session)  # a revoked key is refused here too, not ignored
-        return profile.public_profile(session, code)
+        return profile.public_profile(session, code).model_dump_json()
 
-    return await in_unit_of_work(request, work)
+    # Already a SubjectProfileOut: serialised once here instead of re-validated by the response model.
+    return Response(await in_unit_of_work(request, work, read_only=True), media_type="application/json")
 
 
 @router.get("/search", response_model=SearchResult, summary="公开查询")
