@@ -38,10 +38,11 @@ class Settings(BaseSettings):
         20, ge=1, le=200, description="database connections per server process; requests beyond it wait their turn"
     )
     rate_limit_per_minute: int = Field(
-        60, ge=1, le=100_000, description="public search, report and self-query requests per client IP per minute"
+        60, ge=1, le=100_000, description="public search, report, self-query and tracking requests per client IP per minute"
     )
     rate_limit_paths: list[str] = Field(
-        ["/search", "/api/v1/search", "/reports", "/api/v1/reports", "/api/v1/queries/self", "/query"],
+        ["/search", "/api/v1/search", "/reports", "/api/v1/reports", "/api/v1/queries/self", "/query",
+         "/objections/status", "/api/v1/objections/status", "/repairs/track", "/api/v1/repairs"],
         description="path prefixes the per-IP limit applies to (each prefix counted separately)",
     )
     rate_limit_trust_forwarded: bool = Field(
