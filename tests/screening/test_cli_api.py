@@ -56,6 +56,11 @@ def read_out(path: Path) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
 
 
+def bad_check_digit(code: str) -> str:
+    """The code with another check character (a fixed "0" is the right one for 1 code in 31)."""
+    return code[:-1] + ("1" if code[-1] == "0" else "0")
+
+
 def test_screen_gbk_csv(cli, tmp_path: Path) -> None:
     runner, codes = cli
     source = tmp_path / "名单筛查.csv"
@@ -63,7 +68,7 @@ def test_screen_gbk_csv(cli, tmp_path: Path) -> None:
             f"1,{codes['firm']},\n"
             "2,,漳州市華興食品有限責任公司\n"
             "3,,厦门市华兴食品有限公司\n"
-            f"4,{codes['firm'][:-1]}0,\n"
+            f"4,{bad_check_digit(codes['firm'])},\n"
             "5,,\n")
     source.write_bytes(text.encode("gbk"))
     out = tmp_path / "结果.csv"
