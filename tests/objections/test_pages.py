@@ -11,11 +11,12 @@ from sqlalchemy.orm import Session
 
 from tests.attachments.samples import pdf_bytes
 from tests.lists.builders import CREDIT_OFFICE
-from tests.objections.builders import TODAY, black_entry, public_penalty
+from tests.objections.builders import TODAY, black_entry, file, payload, public_penalty
 from tests.records.builders import department, weekends_calendar
 from xinyong.accounts import service as accounts
 from xinyong.accounts.states import Role
 from xinyong.lists.api import calendar_dep
+from xinyong.lists.states import EntryStatus
 from xinyong.objections import decisions, repository
 from xinyong.web import SESSION_COOKIE
 
@@ -145,3 +146,17 @@ def test_console_queue_case_and_decisions(web: TestClient, console, session: Ses
     admin_view = console(admin).get("/console/objections").text
     assert "已办结" in admin_view and case_url in admin_view
     assert web.get(f"{case_url}/files/999999").status_code == 404
+
+
+def test_black_entry_under_objection_stays_published_with_its_mark(web: TestClient, session: Session, keyring,
+                                                                    settings) -> None:
+    _, entry = black_entry(session, name="漳州市公示异议测试有限公司")
+    file(session, keyring, settings, payload(entry=entry))
+    session.flush()
+    assert entry.status is EntryStatus.SUSPENDED
+    listed = web.get("/api/v1/lists/public", params={"q": entry.subject_code}).json()
+    assert listed["total"] == 1 and listed["items"][0]["under_objection"] is True
+    page = web.get("/lists", params={"q": entry.subject_code})
+    assert "漳州市公示异议测试有限公司" in page.text and "异议处理中" in page.text
+    shown = web.get(f"/lists/entries/{entry.id}")
+    assert shown.status_code == 200 and "异议处理中" in shown.text

@@ -59,8 +59,10 @@ def public_types(session: Session, kind: ListKind | None = None, domain: Domain 
 
 
 def published_on(day: dt.date, type_ids: Iterable[int]) -> ColumnElement[bool]:
-    """Condition: the entry is effective, of a public type and within its validity on this day."""
-    return and_(ListEntry.status == EntryStatus.EFFECTIVE, ListEntry.list_type_id.in_(list(type_ids)),
+    """Condition: the entry is live, of a public type and within its validity on this day."""
+    # An entry under objection stays published with its 异议处理中 mark (F7: marked at once); what stops
+    # while it is verified is its measures (seed 002 三(五)7), which the check API withholds.
+    return and_(ListEntry.status.in_(LIVE_STATUSES), ListEntry.list_type_id.in_(list(type_ids)),
                 ListEntry.valid_from <= day, ListEntry.valid_until >= day)
 
 
@@ -101,7 +103,7 @@ def count_public_by_kind(session: Session, day: dt.date) -> dict[ListKind, int]:
 def public_entry(session: Session, entry_id: int, day: dt.date) -> ListEntry | None:
     """An entry if it is published today, else None."""
     entry = session.get(ListEntry, entry_id)
-    if entry is None or entry.status is not EntryStatus.EFFECTIVE or not is_public_type(entry.list_type):
+    if entry is None or entry.status not in LIVE_STATUSES or not is_public_type(entry.list_type):
         return None
     return entry if entry.valid_from <= day <= entry.valid_until else None
 
@@ -117,7 +119,7 @@ def live_entry(session: Session, entry_id: int, day: dt.date) -> ListEntry | Non
 def public_entries_of_subject(session: Session, subject_id: int, day: dt.date) -> Sequence[ListEntry]:
     """A subject's published entries, newest first (one indexed query: the subject page and profile API use it)."""
     rows = session.scalars(select(ListEntry).where(
-        ListEntry.subject_id == subject_id, ListEntry.status == EntryStatus.EFFECTIVE, ListEntry.valid_from <= day,
+        ListEntry.subject_id == subject_id, ListEntry.status.in_(LIVE_STATUSES), ListEntry.valid_from <= day,
         ListEntry.valid_until >= day).order_by(ListEntry.recognised_on.desc(), ListEntry.id.desc())).all()
     return [e for e in rows if is_public_type(e.list_type)]
 
