@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.lists.builders import CREDIT_OFFICE, proposal, recogniser
-from tests.records.builders import clerk_of, department, weekends_calendar
+from tests.records.builders import clerk_of, department, penalty, submit, weekends_calendar
 from tests.repairs.builders import (
     CAL,
     TODAY,
@@ -27,6 +27,7 @@ from xinyong.lists.states import EntryStatus
 from xinyong.lists.tasks import run_list_jobs
 from xinyong.measures import service as measures
 from xinyong.measures.schemas import CheckIn, SubjectQuery
+from xinyong.records.models import CreditRecord
 from xinyong.repairs import decisions
 from xinyong.repairs.errors import NotEligible
 from xinyong.repairs.states import RepairStatus
@@ -146,3 +147,17 @@ def test_a_repaired_record_cannot_be_repaired_again(session, keyring, settings):
     approved(session, keyring, settings, record_application(record, subject))
     with pytest.raises(NotEligible, match="未在公示中"):
         apply(session, keyring, settings, record_application(record, subject))
+
+
+def test_a_correction_of_a_repaired_record_stays_off_the_portal(session, keyring, settings, client) -> None:
+    dept, subject, record = penalised(session, keyring)
+    approved(session, keyring, settings, record_application(record, subject))
+    corrected = penalty(dept, name=subject.name, uscc=subject.uscc, decided=record.decision_on,
+                        number=record.document_number, CF_SY="更正后的处罚事由")
+    batch = submit(session, keyring, dept, [corrected], today=TODAY, calendar=CAL)
+    assert batch.updated == 1
+    current = session.scalars(select(CreditRecord).where(CreditRecord.subject_id == subject.id,
+                                                         CreditRecord.is_current.is_(True))).one()
+    assert current.id != record.id and current.version == record.version + 1
+    assert current.repaired_at == record.repaired_at is not None
+    assert record.document_number not in client.get(f"/subjects/{subject.uscc}").text

@@ -189,13 +189,14 @@ def _existing(ctx: Context, keys: list[str]) -> pl.DataFrame:
     found = []
     for condition in store.matching(ctx.session, CreditRecord.natural_key, keys):
         stmt = select(CreditRecord.natural_key, CreditRecord.id, CreditRecord.version, CreditRecord.content_hash,
-                      CreditRecord.status, CreditRecord.batch_id, CreditRecord.source_row).where(
-            condition, CreditRecord.is_current.is_(True))
+                      CreditRecord.status, CreditRecord.batch_id, CreditRecord.source_row,
+                      CreditRecord.repaired_at).where(condition, CreditRecord.is_current.is_(True))
         found.extend(ctx.session.execute(stmt).all())
     return pl.DataFrame(
-        [(k, i, v, c, str(s), b, r) for k, i, v, c, s, b, r in found],
+        [(k, i, v, c, str(s), b, r, m) for k, i, v, c, s, b, r, m in found],
         schema={"_key": pl.String, "_old_id": pl.Int64, "_old_version": pl.Int64, "_old_content": pl.String,
-                "_old_status": pl.String, "_old_batch": pl.Int64, "_old_row": pl.Int64}, orient="row",
+                "_old_status": pl.String, "_old_batch": pl.Int64, "_old_row": pl.Int64,
+                "_old_repaired_at": pl.Datetime("us", "UTC")}, orient="row",
     )
 
 
@@ -340,6 +341,8 @@ def _insert(ctx: Context, frame: pl.DataFrame) -> None:
         pl.col("_from").alias("publish_from"),
         pl.col("_to").alias("publish_until"),
         pl.col("_name_mismatch").fill_null(False).alias("name_mismatch"),
+        # A repaired record stays repaired when its department later corrects it (F8: publication stopped).
+        pl.col("_old_repaired_at").alias("repaired_at"),
         pl.lit(now).alias("created_at"),
         pl.lit(now).alias("updated_at"),
     )
