@@ -42,12 +42,12 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import make_url, text
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
-from lists import PG_ADMIN, fill  # bench/lists.py holds the bulk fill
+from lists import drop_database, fill, new_database  # bench/lists.py: bulk fill, bench databases
 
 BAR_RPS, BAR_P99_MS, BAR_RATIO = 1_500.0, 50.0, 0.30
 MATTER = "政府采购"
@@ -141,16 +141,7 @@ def _machine() -> str:
 
 def prepare(backend: str, folder: Path, subjects: int, entries: int, seed: int) -> tuple[str, str | None]:
     """Fresh database with the bulk fill; returns its URL and the PostgreSQL database name to drop."""
-    pg_name = None
-    if backend == "sqlite":
-        url = f"sqlite:///{folder / 'bench.db'}"
-    else:
-        pg_name = f"xinyong_bench_checks_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{pg_name}"'))
-        admin.dispose()
-        url = PG_ADMIN.rsplit("/", 1)[0] + f"/{pg_name}"
+    url, pg_name = new_database(backend, folder, "xinyong_bench_checks")
     env = _env(url, folder / "bench.key")
     _cli(["db", "upgrade"], env, folder)
     from xinyong.db import make_engine
@@ -376,11 +367,8 @@ def main() -> None:
         finally:
             if server is not None:
                 stop_server(server)
-            if pg_name and not args.keep:
-                admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-                with admin.connect() as conn:
-                    conn.execute(text(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'))
-                admin.dispose()
+            if not args.keep:
+                drop_database(pg_name)
     ratio = check["rps"] / static["rps"] if static["rps"] else 0.0
     print(f"\n{'endpoint':<22}{'req/s':>10}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}"
           f"{'server µs':>10}   CPU used (cores, averaged over warm-up + run)")

@@ -38,6 +38,28 @@ from sqlalchemy import create_engine, func, insert, select, text
 from sqlalchemy.engine import Connection
 
 PG_ADMIN = os.environ.get("XINYONG_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+
+def new_database(backend: str, folder: Path, prefix: str = "xinyong_bench") -> tuple[str, str | None]:
+    """URL of a fresh database: an SQLite file in the folder, or a PostgreSQL database created here (its name)."""
+    if backend == "sqlite":
+        return f"sqlite:///{folder / 'bench.db'}", None
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return PG_ADMIN.rsplit("/", 1)[0] + f"/{name}", name
+
+
+def drop_database(pg_name: str | None) -> None:
+    """Drop a PostgreSQL database made by new_database (nothing for SQLite)."""
+    if not pg_name:
+        return
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'))
+    admin.dispose()
 TODAY = dt.date(2026, 6, 15)
 BAR_SECONDS = 30.0
 BATCH = 20_000
@@ -239,15 +261,7 @@ def run_backend(backend: str, subjects: int, entries: int, seed: int, backlog: f
     from xinyong.lists.tasks import run_list_jobs
 
     result = Result(backend)
-    pg_name = admin = None
-    if backend == "sqlite":
-        url = f"sqlite:///{folder / 'bench.db'}"
-    else:
-        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-        pg_name = f"xinyong_bench_{uuid.uuid4().hex[:8]}"
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{pg_name}"'))
-        url = PG_ADMIN.rsplit("/", 1)[0] + f"/{pg_name}"
+    url, pg_name = new_database(backend, folder)
     env = {**os.environ, "XINYONG_DATABASE_URL": url, "XINYONG_KEY_FILE": str(folder / f"{backend}.key")}
     engine = None
     try:
@@ -272,10 +286,7 @@ def run_backend(backend: str, subjects: int, entries: int, seed: int, backlog: f
     finally:
         if engine is not None:
             engine.dispose()
-        if pg_name and admin is not None:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'))
-            admin.dispose()
+        drop_database(pg_name)
     return result
 
 

@@ -23,7 +23,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import make_url
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
@@ -46,7 +46,7 @@ from checks import (
     stop_server,
 )
 
-from lists import PG_ADMIN
+from lists import drop_database
 
 
 def main() -> None:
@@ -108,11 +108,8 @@ def main() -> None:
         finally:
             if server is not None:
                 stop_server(server)
-            if pg_name and not args.keep:
-                admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-                with admin.connect() as conn:
-                    conn.execute(text(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'))
-                admin.dispose()
+            if not args.keep:
+                drop_database(pg_name)
     ratio = profile["rps"] / static["rps"] if static["rps"] else 0.0
     print(f"\n{'endpoint':<22}{'req/s':>10}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}"
           f"{'server µs':>10}   CPU used (cores, averaged over warm-up + run)")

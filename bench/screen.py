@@ -33,18 +33,18 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import polars as pl
-from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import insert, select, text
 
 sys.path.insert(0, str(Path(__file__).parent))
 import name_pairs
 
-PG_ADMIN = os.environ.get("XINYONG_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+from lists import drop_database, new_database
+
 TODAY = dt.date(2026, 6, 15)
 BATCH = 20_000
 
@@ -172,15 +172,7 @@ def run_backend(backend: str, args: argparse.Namespace, folder: Path) -> dict[st
     from xinyong.screening import io, service
 
     figures: dict[str, Any] = {}
-    pg_name = admin = None
-    if backend == "sqlite":
-        url = f"sqlite:///{folder / 'bench.db'}"
-    else:
-        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-        pg_name = f"xinyong_bench_{uuid.uuid4().hex[:8]}"
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{pg_name}"'))
-        url = PG_ADMIN.rsplit("/", 1)[0] + f"/{pg_name}"
+    url, pg_name = new_database(backend, folder)
     env = {**os.environ, "XINYONG_DATABASE_URL": url, "XINYONG_KEY_FILE": str(folder / f"{backend}.key")}
     engine = None
     try:
@@ -229,10 +221,7 @@ def run_backend(backend: str, args: argparse.Namespace, folder: Path) -> dict[st
     finally:
         if engine is not None:
             engine.dispose()
-        if pg_name and admin is not None:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'))
-            admin.dispose()
+        drop_database(pg_name)
     return figures
 
 

@@ -28,16 +28,15 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
-from lists import PG_ADMIN
+from lists import drop_database, new_database
 
 BAR_P95_MS = 50.0
 BARRED = ("full name", "name fragment", "pinyin initials", "exact code", "code prefix")
@@ -94,15 +93,7 @@ def run_backend(backend: str, subjects: int, n: int, seed: int, folder: Path) ->
     from xinyong.subjects import search
     from xinyong.system.service import load_keyring
 
-    pg_name = admin = None
-    if backend == "sqlite":
-        url = f"sqlite:///{folder / 'bench.db'}"
-    else:
-        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-        pg_name = f"xinyong_bench_search_{uuid.uuid4().hex[:8]}"
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{pg_name}"'))
-        url = PG_ADMIN.rsplit("/", 1)[0] + f"/{pg_name}"
+    url, pg_name = new_database(backend, folder, "xinyong_bench_search")
     key_file = folder / f"{backend}.key"
     env = {**os.environ, "XINYONG_DATABASE_URL": url, "XINYONG_KEY_FILE": str(key_file), "XINYONG_LOG_LEVEL": "WARNING"}
     engine = None
@@ -137,10 +128,7 @@ def run_backend(backend: str, subjects: int, n: int, seed: int, folder: Path) ->
     finally:
         if engine is not None:
             engine.dispose()
-        if pg_name and admin is not None:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'))
-            admin.dispose()
+        drop_database(pg_name)
 
 
 def main() -> None:
