@@ -302,9 +302,9 @@ def _line(name: str, r: dict[str, Any]) -> str:
             f"{cpu['postgres']:.2f} + loadgen {cpu['loadgen']:.2f} cores")
 
 
-def main() -> None:
-    """Prepare, serve, load both endpoints, print the figures and the bars."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def parse_args(description: str) -> argparse.Namespace:
+    """The options of the load benches (checks.py, profile.py); prints the machine and load line."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--backend", choices=("postgresql", "sqlite"), default="postgresql")
     parser.add_argument("--subjects", type=int, default=1_000_000)
     parser.add_argument("--entries", type=int, default=100_000)
@@ -322,19 +322,29 @@ def main() -> None:
     print(f"machine: {_machine()}, SQLite {sqlite3.sqlite_version}; load generator: bench/loadgen.py in a "
           f"separate process on the same cores; {args.connections} connections, {args.duration:.0f} s per "
           f"endpoint after {args.warmup:.0f} s warm-up; server: xinyong serve --workers {args.workers}", flush=True)
+    return args
+
+
+def bench_database(args: argparse.Namespace, folder: Path, keep: bool) -> tuple[str, Path, str | None]:
+    """URL, key file and PostgreSQL name (None if reused or SQLite) of the filled database to load."""
+    if args.database:
+        return args.database, Path(args.key_file).resolve(), None
+    print(f"building a fresh {args.backend} database: {args.subjects:,} subjects, {args.entries:,} list "
+          f"entries, {args.entries:,} credit records …", flush=True)
+    url, pg_name = prepare(args.backend, folder, args.subjects, args.entries, args.seed)
+    key_file = folder / "bench.key"
+    if keep:
+        print(f"kept for later runs: --database {url} --key-file {key_file}", flush=True)
+    return url, key_file, pg_name
+
+
+def main() -> None:
+    """Prepare, serve, load both endpoints, print the figures and the bars."""
+    args = parse_args(__doc__)
     keep_dir = Path(tempfile.mkdtemp(prefix="xinyong_bench_checks_")) if args.keep else None
     with tempfile.TemporaryDirectory(prefix="xinyong_bench_checks_") as tmp:
         folder = keep_dir or Path(tmp)
-        pg_name = None
-        if args.database:
-            url, key_file = args.database, Path(args.key_file).resolve()
-        else:
-            print(f"building a fresh {args.backend} database: {args.subjects:,} subjects, {args.entries:,} list "
-                  f"entries, {args.entries:,} credit records …", flush=True)
-            url, pg_name = prepare(args.backend, folder, args.subjects, args.entries, args.seed)
-            key_file = folder / "bench.key"
-            if keep_dir:
-                print(f"kept for later runs: --database {url} --key-file {key_file}", flush=True)
+        url, key_file, pg_name = bench_database(args, folder, keep_dir is not None)
         env = _env(url, key_file)
         server = None
         try:
